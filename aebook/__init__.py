@@ -1,0 +1,75 @@
+"""aebook: the helper library of the executable book on autoencoders.
+
+The book follows U. Michelucci, "An Introduction to Autoencoders",
+arXiv:2201.03898 (2022). Importing this package has no side effects: it
+reads no environment variable and imports TensorFlow only when a function
+that needs it is called.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .config import PROFILES, Profile, cache_dir, data_dir, default_seed, get_profile
+from .data import (
+    DATASETS,
+    ChecksumError,
+    DataError,
+    Dataset,
+    flatten,
+    load_dataset,
+    load_fashion_mnist,
+    load_mnist,
+    minmax_scale,
+    read_idx,
+    subset,
+)
+from .experiments import load_profile_data, mnist_autoencoder
+from .metrics import RE_KINDS, reconstruction_error
+from .plots import image_rows, training_curves
+
+# Models and training need Keras; they are imported on first use (see __getattr__)
+_LAZY = {
+    "BUILDERS": "models",
+    "DenseTranspose": "models",
+    "dense_autoencoder": "models",
+    "get_builder": "models",
+    "output_activation": "models",
+    "Trained": "train",
+    "cache_key": "train",
+    "fit": "train",
+    "reconstruct": "train",
+    "set_seed": "train",
+}
+
+__all__ = [
+    "__version__",
+    # config
+    "PROFILES", "Profile", "cache_dir", "data_dir", "default_seed", "get_profile",
+    # data
+    "DATASETS", "ChecksumError", "DataError", "Dataset", "flatten", "load_dataset",
+    "load_fashion_mnist", "load_mnist", "minmax_scale", "read_idx", "subset",
+    # experiments
+    "load_profile_data", "mnist_autoencoder",
+    # metrics
+    "RE_KINDS", "reconstruction_error",
+    # plots
+    "image_rows", "training_curves",
+    # models and training (imported lazily)
+    *_LAZY,
+]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        module = importlib.import_module(f".{_LAZY[name]}", __name__)
+        value = getattr(module, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'aebook' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

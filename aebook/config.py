@@ -1,0 +1,148 @@
+"""Run-time configuration: the one module that reads the environment.
+
+Everything that depends on the machine or on the reader's choices is read
+here and nowhere else:
+
+``AEBOOK_PROFILE``
+    ``quick`` (small subsets, few epochs: the whole book executes in minutes on
+    two CPU cores; used by the tests and CI) or ``paper`` (the settings of
+    Michelucci (2022), §2.4: all 60,000/10,000 images, Adam, 30 epochs,
+    batch 256). Default: ``paper``.
+``AEBOOK_DATA_DIR``
+    A folder holding ``mnist/`` and ``fashion-mnist/`` with the standard IDX
+    files (``.gz`` or not). Optional: without it the data layer looks in the
+    Keras cache and then downloads.
+``AEBOOK_CACHE_DIR``
+    Where trained models are cached. Default: ``$XDG_CACHE_HOME/aebook`` or
+    ``~/.cache/aebook``.
+``AEBOOK_SEED``
+    The global seed (default 42).
+
+Functions read the environment when called, never at import time, and every
+function that uses a setting also accepts it as an argument.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+__all__ = [
+    "PROFILES",
+    "Profile",
+    "cache_dir",
+    "data_dir",
+    "default_seed",
+    "get_profile",
+    "keras_cache_dir",
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class Profile:
+    """Sizes and training settings that one run of the book uses.
+
+    ``n_train``/``n_test`` of ``None`` mean the whole split. ``epochs`` and
+    ``batch_size`` apply to the dense autoencoders; the convolutional ones have
+    their own, because one paper-sized epoch costs minutes on a CPU.
+    """
+
+    name: str
+    n_train: int | None
+    n_test: int | None
+    epochs: int
+    batch_size: int
+    conv_n_train: int | None
+    conv_epochs: int
+    knn_tree_n_test: int | None
+    n_seeds: int
+    mc_trials: int
+    description: str = ""
+
+    def as_dict(self) -> dict:
+        """The profile as a plain dictionary (for reports and cache keys)."""
+        return dataclasses.asdict(self)
+
+
+PROFILES: dict[str, Profile] = {
+    "quick": Profile(
+        name="quick",
+        n_train=20_000,
+        n_test=2_000,
+        epochs=15,
+        batch_size=256,
+        conv_n_train=2_000,
+        conv_epochs=2,
+        knn_tree_n_test=200,
+        n_seeds=3,
+        mc_trials=200,
+        description="subsets and few epochs; the whole book runs in minutes on 2 CPU cores",
+    ),
+    "paper": Profile(
+        name="paper",
+        n_train=None,
+        n_test=None,
+        epochs=30,
+        batch_size=256,
+        conv_n_train=None,
+        conv_epochs=3,
+        knn_tree_n_test=1_000,
+        n_seeds=5,
+        mc_trials=2_000,
+        description="the paper's settings: 60,000/10,000 images, Adam, 30 epochs, batch 256",
+    ),
+}
+
+
+def get_profile(name: str | None = None) -> Profile:
+    """Return the profile called ``name``, or the one ``AEBOOK_PROFILE`` names.
+
+    Raises ``ValueError`` naming the known profiles for an unknown name.
+    """
+    if name is None:
+        name = os.environ.get("AEBOOK_PROFILE", "paper").strip() or "paper"
+    if isinstance(name, Profile):
+        return name
+    key = name.lower()
+    if key not in PROFILES:
+        known = ", ".join(sorted(PROFILES))
+        raise ValueError(
+            f"unknown profile {name!r}: choose one of {known} "
+            "(set AEBOOK_PROFILE or pass profile=...)"
+        )
+    return PROFILES[key]
+
+
+def data_dir() -> Path | None:
+    """The folder ``AEBOOK_DATA_DIR`` names, or ``None`` when it is unset."""
+    value = os.environ.get("AEBOOK_DATA_DIR", "").strip()
+    return Path(value).expanduser() if value else None
+
+
+def keras_cache_dir() -> Path:
+    """Keras's dataset cache: ``$KERAS_HOME/datasets`` or ``~/.keras/datasets``."""
+    home = os.environ.get("KERAS_HOME", "").strip()
+    base = Path(home).expanduser() if home else Path.home() / ".keras"
+    return base / "datasets"
+
+
+def cache_dir() -> Path:
+    """The model cache folder (``AEBOOK_CACHE_DIR``, else the user's cache dir)."""
+    value = os.environ.get("AEBOOK_CACHE_DIR", "").strip()
+    if value:
+        return Path(value).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
+    return base / "aebook"
+
+
+def default_seed() -> int:
+    """The global seed: ``AEBOOK_SEED`` or 42."""
+    value = os.environ.get("AEBOOK_SEED", "").strip()
+    if not value:
+        return 42
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"AEBOOK_SEED must be an integer, got {value!r}") from None

@@ -1,0 +1,151 @@
+"""Autoencoder builders (Michelucci 2022, §1-2 and §4).
+
+Every builder returns a compiled-free ``keras.Model`` that maps an input to
+its reconstruction and carries two sub-models:
+
+* ``model.encoder``: the function *g* of eq. 2, input -> latent features h;
+* ``model.decoder``: the function *f* of eq. 3, h -> reconstruction x~.
+
+so that ``model(x)`` equals ``model.decoder(model.encoder(x))``. Builders
+take only plain values (numbers, strings, tuples), which makes them usable as
+keys of the model cache in :mod:`aebook.train`; a reader's own builder can be
+passed to :func:`aebook.fit` as long as it follows the same contract.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import keras
+
+__all__ = [
+    "BUILDERS",
+    "DenseTranspose",
+    "dense_autoencoder",
+    "get_builder",
+    "output_activation",
+]
+
+
+def _regularizer(kind: str | None, strength: float):
+    if kind is None or strength == 0:
+        return None
+    kinds = {"l1": keras.regularizers.L1, "l2": keras.regularizers.L2}
+    if kind not in kinds:
+        raise ValueError(f"unknown regularizer {kind!r}: use 'l1', 'l2' or None")
+    return kinds[kind](strength)
+
+
+@keras.saving.register_keras_serializable(package="aebook")
+class DenseTranspose(keras.layers.Layer):
+    """A dense layer that reuses the transposed kernel of another ``Dense``.
+
+    Used for tied weights (§1.1): the decoder's kernel is the encoder's
+    transposed, so only the biases are new parameters.
+    """
+
+    def __init__(self, tied_to: keras.layers.Dense, activation=None, **kwargs):
+        super().__init__(**kwargs)
+        self.tied_to = tied_to
+        self.activation = keras.activations.get(activation)
+
+    def build(self, input_shape):
+        units = self.tied_to.kernel.shape[0]
+        self.bias = self.add_weight(name="bias", shape=(units,), initializer="zeros")
+
+    def call(self, inputs):
+        kernel = keras.ops.transpose(self.tied_to.kernel)
+        return self.activation(keras.ops.matmul(inputs, kernel) + self.bias)
+
+
+def dense_autoencoder(
+    input_dim: int = 784,
+    hidden_units: Sequence[int] = (),
+    latent_dim: int = 16,
+    activation: str = "relu",
+    output_activation: str = "sigmoid",
+    latent_activation: str | None = None,
+    weight_regularizer: str | None = None,
+    weight_strength: float = 0.0,
+    latent_regularizer: str | None = None,
+    latent_strength: float = 0.0,
+    tied: bool = False,
+    name: str | None = None,
+) -> keras.Model:
+    """Build a symmetric feed-forward autoencoder (FFA, §2 and Figure 2).
+
+    The layer widths are ``input_dim, *hidden_units, latent_dim,
+    *reversed(hidden_units), input_dim``: ``dense_autoencoder(784, (), 16)``
+    is the paper's (784, 16, 784) model. ``latent_activation`` defaults to
+    ``activation``; ``output_activation`` should be ``"sigmoid"`` for data in
+    [0, 1] and ``"linear"`` for data with negative values (§2.1).
+
+    Regularization (§1.1, eq. 5): ``weight_regularizer`` ('l1' or 'l2') with
+    ``weight_strength`` (the lambda of eq. 5) penalises every kernel;
+    ``latent_regularizer``/``latent_strength`` penalise the latent activations
+    (a sparse autoencoder). ``tied=True`` makes each decoder kernel the
+    transpose of the matching encoder kernel.
+    """
+    if int(input_dim) < 1 or int(latent_dim) < 1:
+        raise ValueError(f"input_dim and latent_dim must be positive, got {input_dim}, {latent_dim}")
+    hidden_units = tuple(int(u) for u in hidden_units)
+    if any(u < 1 for u in hidden_units):
+        raise ValueError(f"hidden_units must be positive integers, got {hidden_units}")
+    latent_activation = activation if latent_activation is None else latent_activation
+    w_reg = _regularizer(weight_regularizer, weight_strength)
+    h_reg = _regularizer(latent_regularizer, latent_strength)
+    name = name or f"ffa_{input_dim}_{'_'.join(map(str, hidden_units + (latent_dim,)))}"
+
+    enc_layers = [
+        keras.layers.Dense(u, activation=activation, kernel_regularizer=w_reg, name=f"enc_{i}")
+        for i, u in enumerate(hidden_units)
+    ]
+    enc_layers.append(
+        keras.layers.Dense(
+            latent_dim, activation=latent_activation, kernel_regularizer=w_reg,
+            activity_regularizer=h_reg, name="latent",
+        )
+    )
+    x_in = keras.Input(shape=(input_dim,), name="x")
+    h = x_in
+    for layer in enc_layers:
+        h = layer(h)
+    encoder = keras.Model(x_in, h, name="encoder")
+
+    widths = list(reversed(hidden_units)) + [input_dim]
+    acts = [activation] * len(hidden_units) + [output_activation]
+    h_in = keras.Input(shape=(latent_dim,), name="h")
+    y = h_in
+    for i, (units, act, tied_layer) in enumerate(zip(widths, acts, reversed(enc_layers), strict=True)):
+        lname = "output" if i == len(widths) - 1 else f"dec_{i}"
+        if tied:
+            y = DenseTranspose(tied_layer, activation=act, name=lname)(y)
+        else:
+            y = keras.layers.Dense(units, activation=act, kernel_regularizer=w_reg, name=lname)(y)
+    decoder = keras.Model(h_in, y, name="decoder")
+
+    model = keras.Model(x_in, decoder(encoder(x_in)), name=name)
+    model.encoder = encoder
+    model.decoder = decoder
+    return model
+
+
+BUILDERS = {"dense_autoencoder": dense_autoencoder}
+
+
+def get_builder(name):
+    """Return the builder called ``name`` (a callable is returned as it is)."""
+    if callable(name):
+        return name
+    if name not in BUILDERS:
+        raise ValueError(f"unknown model builder {name!r}: choose one of {', '.join(BUILDERS)}")
+    return BUILDERS[name]
+
+
+def output_activation(model: keras.Model) -> str:
+    """Name of the activation of the model's last layer (e.g. ``'sigmoid'``)."""
+    last = model.layers[-1]
+    if hasattr(last, "layers") and last.layers:
+        last = last.layers[-1]
+    act = getattr(last, "activation", None)
+    return getattr(act, "__name__", str(act)) if act is not None else "linear"

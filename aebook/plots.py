@@ -1,0 +1,104 @@
+"""Figures: every function takes results and returns a ``matplotlib`` Figure.
+
+Nothing here trains a model or reads data; nothing is shown or saved as a
+side effect (call ``fig.savefig`` yourself, or let the notebook display it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.figure import Figure
+
+__all__ = ["image_rows", "training_curves"]
+
+
+def _as_images(batch, image_shape) -> np.ndarray:
+    arr = np.asarray(batch)
+    if arr.ndim == 2:
+        if int(np.prod(image_shape)) != arr.shape[1]:
+            raise ValueError(
+                f"cannot show vectors of length {arr.shape[1]} as {image_shape} images: "
+                "pass image_shape=(h, w)"
+            )
+        arr = arr.reshape(len(arr), *image_shape)
+    if arr.ndim == 4 and arr.shape[-1] == 1:
+        arr = arr[..., 0]
+    if arr.ndim != 3:
+        raise ValueError(f"expected a batch of images (n, h, w) or vectors (n, d), got {arr.shape}")
+    return arr
+
+
+def image_rows(
+    rows: Sequence,
+    labels: Sequence[str] | None = None,
+    n: int | None = None,
+    image_shape: tuple[int, int] = (28, 28),
+    titles: Sequence[str] | None = None,
+    cmap: str = "gray",
+    size: float = 1.1,
+) -> Figure:
+    """Show several batches of images as rows, one image per column.
+
+    The paper's Figures 4-8, 12 and 13 are of this kind: originals in the
+    first row, reconstructions below. ``rows`` is a list of arrays of shape
+    ``(n, h, w)`` or ``(n, h*w)``; ``labels`` names each row (shown at its
+    left); ``titles`` labels each column (e.g. the digit class).
+    """
+    batches = [_as_images(r, image_shape) for r in rows]
+    if not batches:
+        raise ValueError("image_rows needs at least one row")
+    count = min(len(b) for b in batches) if n is None else int(n)
+    if any(len(b) < count for b in batches):
+        raise ValueError(f"every row needs at least n={count} images")
+    if labels is not None and len(labels) != len(batches):
+        raise ValueError(f"{len(labels)} labels for {len(batches)} rows")
+    fig = Figure(figsize=(size * count + (1.2 if labels else 0), size * len(batches)))
+    axes = fig.subplots(len(batches), count, squeeze=False)
+    for r, batch in enumerate(batches):
+        for c in range(count):
+            ax = axes[r, c]
+            ax.imshow(batch[c], cmap=cmap, vmin=0.0, vmax=max(1.0, float(batch.max())))
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if r == 0 and titles is not None:
+                ax.set_title(str(titles[c]), fontsize=9)
+        if labels is not None:
+            axes[r, 0].set_ylabel(labels[r], rotation=0, ha="right", va="center", fontsize=9)
+    fig.subplots_adjust(wspace=0.05, hspace=0.05)
+    return fig
+
+
+def training_curves(
+    histories: dict | Sequence[dict],
+    names: Sequence[str] | None = None,
+    keys: Sequence[str] = ("loss", "val_loss"),
+    logy: bool = False,
+) -> Figure:
+    """Plot per-epoch losses of one or more training histories.
+
+    ``histories`` is a ``Trained.history`` dictionary (or a list of them);
+    ``names`` labels them in the legend.
+    """
+    if isinstance(histories, dict):
+        histories = [histories]
+    names = list(names) if names is not None else [f"model {i + 1}" for i in range(len(histories))]
+    if len(names) != len(histories):
+        raise ValueError(f"{len(names)} names for {len(histories)} histories")
+    fig = Figure(figsize=(6, 3.5))
+    ax = fig.subplots()
+    for hist, name in zip(histories, names, strict=True):
+        for key in keys:
+            if key not in hist:
+                continue
+            values = hist[key]
+            style = "-" if not key.startswith("val_") else "--"
+            ax.plot(np.arange(1, len(values) + 1), values, style, label=f"{name} {key}")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss")
+    if logy:
+        ax.set_yscale("log")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
