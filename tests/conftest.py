@@ -25,6 +25,12 @@ def write_idx(path: Path, array: np.ndarray, compress: bool = True) -> bytes:
 
 
 @pytest.fixture
+def idx_writer():
+    """The :func:`write_idx` helper, for tests that make their own IDX files."""
+    return write_idx
+
+
+@pytest.fixture
 def tiny_images() -> np.ndarray:
     """64 random 'images' of 8x8 pixels in [0, 1], flattened (64, 64)."""
     rng = np.random.default_rng(0)
