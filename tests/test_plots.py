@@ -26,3 +26,10 @@ def test_training_curves():
     ax = fig.axes[0]
     assert len(ax.lines) == 3
     np.testing.assert_array_equal(ax.lines[0].get_xdata(), [1, 2, 3])
+
+
+def test_figures_display_as_png_in_notebooks():
+    """Without pyplot, Jupyter shows a figure only through its own _repr_png_."""
+    fig = aebook.image_rows([np.zeros((2, 784))])
+    png = fig._repr_png_()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 500
