@@ -1,0 +1,219 @@
+"""The Colab notebooks in ``notebooks/`` and the Colab launch buttons (tools/colab_notebooks.py)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _load_tool(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+cn = _load_tool("colab_notebooks")
+NOTEBOOK_CHAPTERS = [md for md in cn.toc_chapters(ROOT) if md.exists() and cn.is_notebook(md)]
+IDS = [md.stem for md in NOTEBOOK_CHAPTERS]
+
+
+# ---------------------------------------------------------------- the committed notebooks
+def test_toc_chapters_exist_and_some_are_notebooks():
+    missing = [str(md.relative_to(ROOT)) for md in cn.toc_chapters(ROOT) if not md.exists()]
+    assert missing == [], f"_toc.yml lists missing files: {missing}"
+    assert len(NOTEBOOK_CHAPTERS) >= 2
+
+
+@pytest.mark.parametrize("md", NOTEBOOK_CHAPTERS, ids=IDS)
+def test_every_chapter_has_its_notebook(md):
+    notebook = ROOT / cn.notebook_for_docname(cn.docname_of(md, ROOT))
+    assert notebook.exists(), f"{md.relative_to(ROOT)} has no Colab notebook: run `make notebooks`"
+
+
+def test_notebooks_are_in_sync_with_chapters():
+    """Regenerating every notebook in memory gives exactly the committed files."""
+    changes = cn.sync(ROOT, check=True)
+    assert changes == [], "notebooks/ is out of date, run `make notebooks`:\n" + "\n".join(changes)
+
+
+@pytest.mark.parametrize("md", NOTEBOOK_CHAPTERS, ids=IDS)
+def test_notebook_has_no_outputs_and_no_local_paths(md):
+    notebook = ROOT / cn.notebook_for_docname(cn.docname_of(md, ROOT))
+    if not notebook.exists():
+        pytest.skip("missing notebook (reported by test_every_chapter_has_its_notebook)")
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [] and cell["execution_count"] is None, cell["id"]
+    text = notebook.read_text(encoding="utf-8")
+    # Colab has none of this machine's folders: data must come through the data layer's download.
+    for local in ("shared/data", "AEBOOK_DATA_DIR=", "/work/", "file://"):
+        assert local not in text, f"{notebook.name} refers to a local path ({local})"
+    assert nb["metadata"]["aebook"]["generated_from"] == f"{cn.docname_of(md, ROOT)}.md"
+
+
+# ---------------------------------------------------------------- the Colab install cell
+def _first_code_cell(md: Path):
+    import jupytext
+
+    nb = jupytext.read(str(md))
+    return next(cell for cell in nb.cells if cell.cell_type == "code")
+
+
+class _FakeIPython:
+    def __init__(self):
+        self.calls: list[tuple[str, str]] = []
+
+    def run_line_magic(self, name, line):
+        self.calls.append((name, line))
+
+    def system(self, command):
+        self.calls.append(("system", command))
+
+
+def _run_install_cell(source: str, in_colab: bool, monkeypatch) -> list[tuple[str, str]]:
+    shell = _FakeIPython()
+    if in_colab:
+        monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    else:
+        monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    exec(compile(source, "<colab install cell>", "exec"), {"get_ipython": lambda: shell})
+    return shell.calls
+
+
+@pytest.mark.parametrize("md", NOTEBOOK_CHAPTERS, ids=IDS)
+def test_colab_install_cell(md, monkeypatch):
+    """First code cell: hidden from the site, installs aebook from _config.yml's repository, Colab only."""
+    url, branch = cn.repository(ROOT)
+    cell = _first_code_cell(md)
+    assert "remove-cell" in cell.metadata.get("tags", []), "the install cell must be tagged remove-cell"
+    assert _run_install_cell(cell.source, in_colab=False, monkeypatch=monkeypatch) == [], \
+        "the install cell must do nothing outside Colab"
+    calls = _run_install_cell(cell.source, in_colab=True, monkeypatch=monkeypatch)
+    assert len(calls) == 1, f"in Colab the install cell should run one pip command, ran {calls}"
+    targets = re.findall(r"git\+(\S+)", calls[0][1])
+    allowed = {url, f"{url}.git", f"{url}@{branch}", f"{url}.git@{branch}"}
+    assert targets and set(targets) <= allowed, \
+        f"the install cell installs {targets}, but _config.yml's repository is {url} (branch {branch})"
+    assert "pip" in " ".join(calls[0]) and "install" in calls[0][1]
+
+
+# ---------------------------------------------------------------- links and conversion
+def test_colab_url_uses_the_config(tmp_path):
+    (tmp_path / "_config.yml").write_text(
+        "repository:\n  url: https://github.com/someone/book.git\n  branch: dev\n"
+        "launch_buttons:\n  colab_url: https://colab.example/\n")
+    url = cn.colab_url("chapters/03_x", root=tmp_path)
+    assert url == "https://colab.example/github/someone/book/blob/dev/notebooks/03_x.ipynb"
+    assert cn.colab_url("chapters/01_what_is_an_autoencoder", root=ROOT).endswith(
+        "/notebooks/01_what_is_an_autoencoder.ipynb")
+
+
+def test_colab_url_rejects_non_github(tmp_path):
+    (tmp_path / "_config.yml").write_text("repository:\n  url: https://gitlab.com/a/b\n")
+    with pytest.raises(ValueError, match="GitHub"):
+        cn.colab_url("chapters/x", root=tmp_path)
+
+
+def test_myst_markup_is_simplified_for_colab():
+    bib = {"michelucci2022": "Michelucci\t2022", "bank2020": "Bank et al.\t2020"}
+    titles = {"ch-intro": "How to read this book"}
+    text = ("(ch-x)=\n# Title\n\nAfter {cite:t}`michelucci2022` and {cite:p}`bank2020,michelucci2022`,"
+            " see {ref}`ch-intro`, {ref}`this part <ch-intro>` and {numref}`fig-ch01-a`.\n\n"
+            "$$\nx = 1\n$$ (eq-one)\n\nBy {eq}`eq-one`.\n\n```{bibliography}\n:all:\n```\n\n"
+            "```{admonition} Erratum\n:class: note\nThe paper says 0.003.\n```\n\n```{note}\nA note.\n```\n")
+    equations = cn.equation_numbers([text])
+    assert equations == {"eq-one": 1}
+    out = cn.myst_to_colab_markdown(text, bib, titles, equations)
+    assert out.startswith("# Title")
+    assert "Michelucci (2022)" in out and "(Bank et al. 2020; Michelucci 2022)" in out
+    assert "*How to read this book*" in out and "this part" in out and "the figure" in out
+    assert "$$\nx = 1\n\\tag{1}\n$$" in out and "By (1)." in out
+    assert "eq-one" not in out and "bibliography" not in out
+    assert "> **Erratum**\n>\n> The paper says 0.003." in out and "> **Note**\n>\n> A note." in out
+    assert ":class:" not in out and "```" not in out
+    assert not re.search(r"\{[\w:-]+\}`", out)  # no role left behind
+
+
+def _tiny_book(root: Path, chapters: list[str]) -> None:
+    (root / "chapters").mkdir(parents=True, exist_ok=True)
+    (root / "_config.yml").write_text("repository:\n  url: https://github.com/a/b\n  branch: main\n")
+    toc = "format: jb-book\nroot: chapters/00_a\nchapters:\n" + "".join(
+        f"  - file: chapters/{name}\n" for name in chapters[1:])
+    (root / "_toc.yml").write_text(toc)
+    header = ("---\njupytext:\n  text_representation:\n    extension: .md\n    format_name: myst\n"
+              "kernelspec:\n  display_name: Python 3\n  language: python\n  name: python3\n---\n\n")
+    for name in chapters:
+        (root / "chapters" / f"{name}.md").write_text(
+            header + f"# {name}\n\n```{{code-cell}} ipython3\nprint('{name}')\n```\n")
+
+
+def test_sync_writes_checks_and_removes_only_its_own_files(tmp_path):
+    _tiny_book(tmp_path, ["00_a", "01_b"])
+    assert len(cn.sync(tmp_path, check=True)) == 2  # both would be created
+    assert not (tmp_path / "notebooks").exists()  # check mode writes nothing
+    assert len(cn.sync(tmp_path)) == 2
+    first = (tmp_path / "notebooks" / "01_b.ipynb").read_text()
+    assert cn.sync(tmp_path) == [] and cn.sync(tmp_path, check=True) == []  # deterministic
+    assert '"id": "cell-000"' in first
+
+    # editing a chapter makes its notebook stale
+    md = tmp_path / "chapters" / "01_b.md"
+    md.write_text(md.read_text().replace("print('01_b')", "print('changed')"))
+    assert cn.sync(tmp_path, check=True) == ["update notebooks/01_b.ipynb (from chapters/01_b.md)"]
+    assert cn.main(["--check", "--root", str(tmp_path)]) == 1
+    assert cn.main(["--root", str(tmp_path)]) == 0 and cn.main(["--check", "--root", str(tmp_path)]) == 0
+
+    # a chapter leaves the toc: its generated notebook goes, a user's own notebook stays
+    user_file = tmp_path / "notebooks" / "mine.ipynb"
+    user_file.write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
+    _tiny_book(tmp_path, ["00_a"])
+    assert cn.sync(tmp_path) == ["remove notebooks/01_b.ipynb (no chapter in _toc.yml produces it)"]
+    assert user_file.exists() and not (tmp_path / "notebooks" / "01_b.ipynb").exists()
+
+
+def test_launch_extension_points_the_colab_button_at_the_notebook(tmp_path, monkeypatch):
+    pytest.importorskip("sphinx")
+    ext = _load_tool("colab_launch")
+    _tiny_book(tmp_path, ["00_a", "01_b"])
+    cn.sync(tmp_path)
+    (tmp_path / "notebooks" / "00_a.ipynb").unlink()
+    warnings = []
+    app = types.SimpleNamespace(srcdir=str(tmp_path), config=types.SimpleNamespace(html_theme_options={
+        "repository_url": "https://github.com/a/b", "repository_branch": "main",
+        "launch_buttons": {"colab_url": "https://colab.research.google.com"}}))
+
+    def context_for(docname):
+        return {"header_buttons": [{"label": "launch-buttons", "buttons": [
+            {"text": "Colab", "url": f"https://colab.research.google.com/github/a/b/blob/main/{docname}.md"}]}]}
+
+    ctx = context_for("chapters/01_b")
+    ext._point_colab_at_notebook(app, "chapters/01_b", "page.html", ctx, None)
+    assert ctx["header_buttons"][0]["buttons"][0]["url"] == (
+        "https://colab.research.google.com/github/a/b/blob/main/notebooks/01_b.ipynb")
+
+    monkeypatch.setattr(ext.LOGGER, "warning", lambda message, **kwargs: warnings.append(message))
+    ext._point_colab_at_notebook(app, "chapters/00_a", "page.html", context_for("chapters/00_a"), None)
+    assert warnings and "make notebooks" in warnings[0]
+
+
+def test_launch_extension_drops_duplicate_scripts():
+    assets = pytest.importorskip("sphinx.builders.html._assets")
+    ext = _load_tool("colab_launch")
+    body = 'const THEBE_JS_URL = "x"'
+    scripts = [assets._JavaScript("a.js"), assets._JavaScript(None, body=body),
+               assets._JavaScript("", body=body, priority=400), assets._JavaScript("b.js"),
+               assets._JavaScript(None, body="other")]
+    ctx = {"script_files": scripts}
+    ext._drop_duplicate_scripts(None, "p", "page.html", ctx, None)
+    assert [str(s.filename) for s in ctx["script_files"]] == ["a.js", "None", "b.js", "None"]

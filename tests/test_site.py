@@ -1,0 +1,214 @@
+"""The built website, checked in a real (headless) browser.
+
+Opens every page of ``_build/html`` that ``_toc.yml`` lists in Debian's
+Chromium (driven through the DevTools protocol, ``tools/browser.py``) and
+checks, page by page: no console errors, every figure is an image that
+loaded with a non-zero size and has a numbered caption, MathJax typeset
+every equation without errors, the Colab button opens the page's notebook in
+``notebooks/``, and the page's sources can be downloaded. Also: the search
+finds chapters, and two pages are saved as screenshots in
+``_build/screenshots/``.
+
+Runs when Chromium and a built site are there and is skipped otherwise
+(with the reason). ``AEBOOK_SITE_TEST=require`` (set by ``.ci/run``) turns
+those skips into failures. The pages load MathJax from a CDN; without
+internet, point ``AEBOOK_MATHJAX_DIR`` at the ``es5`` folder of npm's
+``mathjax@3`` (``.ci/run`` installs it into ``_build/test-tools``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = ROOT / "_build" / "html"
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+DEFAULT_MATHJAX = ROOT / "_build" / "test-tools" / "node_modules" / "mathjax" / "es5"
+
+
+def _load_tool(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+colab_notebooks = _load_tool("colab_notebooks")
+browser_tools = _load_tool("browser")
+
+CHAPTERS = colab_notebooks.toc_chapters(ROOT)
+DOCNAMES = [colab_notebooks.docname_of(md, ROOT) for md in CHAPTERS]
+
+# Everything the page check reads, gathered in the page after MathJax has finished.
+PROBE = """(async () => {
+  const out = {};
+  out.mathjax = !!(window.MathJax && MathJax.startup && MathJax.startup.promise);
+  if (out.mathjax) { await MathJax.startup.promise; }
+  const article = document.querySelector('article') || document.body;
+  const maths = [...article.querySelectorAll('.math')];
+  out.math = maths.length;
+  out.unrendered = maths.filter(m => !m.querySelector('mjx-container')).map(m => m.textContent.slice(0, 80));
+  out.mathErrors = [...document.querySelectorAll('mjx-merror')]
+      .map(e => e.getAttribute('data-mjx-error') || e.textContent);
+  await Promise.all([...document.images].map(img => img.complete ? null :
+      new Promise(done => { img.onload = img.onerror = done; })));
+  out.figures = [...article.querySelectorAll('figure')].map(f => {
+    const img = f.querySelector('img');
+    const num = f.querySelector('figcaption .caption-number');
+    const text = f.querySelector('figcaption .caption-text');
+    const box = img ? img.getBoundingClientRect() : null;
+    return {id: f.id, img: !!img, complete: !!img && img.complete,
+            natural: img ? [img.naturalWidth, img.naturalHeight] : [0, 0],
+            shown: box ? [box.width, box.height] : [0, 0],
+            number: num ? num.textContent.trim() : null, caption: text ? text.textContent.trim() : null};
+  });
+  out.colab = [...document.querySelectorAll('a[href*="colab.research.google.com"]')].map(a => a.href);
+  out.downloads = [...document.querySelectorAll('a[href*="_sources/"]')].map(a => a.href);
+  out.sources = {};
+  for (const url of out.downloads) {
+    const answer = await fetch(url);
+    out.sources[url] = [answer.status, (await answer.text()).length];
+  }
+  out.title = document.title;
+  return out;
+})()"""
+
+
+def _skip_or_fail(reason: str):
+    if os.environ.get("AEBOOK_SITE_TEST", "").lower() == "require":
+        pytest.fail(f"AEBOOK_SITE_TEST=require, but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def site():
+    """``(base_url, browser)``: the built site on a local server and one headless Chromium."""
+    if os.environ.get("AEBOOK_SITE_TEST", "").lower() == "off":
+        pytest.skip("AEBOOK_SITE_TEST=off")
+    executable = browser_tools.find_chromium()
+    if executable is None:
+        _skip_or_fail("no Chromium found (apt-get install chromium, or set CHROMIUM)")
+    if not (SITE / "index.html").exists():
+        _skip_or_fail(f"no built site in {SITE.relative_to(ROOT)} (run `make book` first)")
+    mathjax = Path(os.environ.get("AEBOOK_MATHJAX_DIR", DEFAULT_MATHJAX))
+    with browser_tools.serve(SITE) as base:
+        with browser_tools.Browser(executable, mathjax_dir=mathjax if mathjax.is_dir() else None) as browser:
+            yield base, browser
+
+
+@pytest.fixture
+def page(site):
+    base, browser = site
+    tab = browser.new_page()
+    yield base, tab
+    tab.close()
+
+
+def _open(page_fixture, path: str) -> tuple[object, dict]:
+    base, tab = page_fixture
+    assert (SITE / path).exists(), f"{path} is not in the built site: rebuild it (`make book`)"
+    tab.goto(base + path)
+    return tab, tab.evaluate(PROBE)
+
+
+@pytest.mark.parametrize("docname", DOCNAMES)
+def test_chapter_page(page, docname):
+    """Each chapter page: no console errors, figures, equations, Colab link, downloadable sources."""
+    tab, info = _open(page, f"{docname}.html")
+    md = ROOT / f"{docname}.md"
+
+    errors = tab.console_errors()
+    assert errors == [], f"{docname}: console errors:\n" + "\n".join(errors)
+
+    for fig in info["figures"]:
+        where = f"{docname}: figure {fig['id'] or '(no id)'}"
+        assert fig["img"] and fig["complete"], f"{where} has no loaded image"
+        assert min(fig["natural"]) > 0 and min(fig["shown"]) > 0, f"{where} has zero size: {fig}"
+        assert fig["number"] and re.fullmatch(r"Fig\. \d+(\.\d+)*", fig["number"]), f"{where} is not numbered"
+        assert fig["caption"], f"{where} has no caption"
+
+    if info["math"]:
+        assert info["mathjax"], (f"{docname}: MathJax did not load (offline? put npm's mathjax@3 in "
+                                 f"{DEFAULT_MATHJAX.relative_to(ROOT)} or set AEBOOK_MATHJAX_DIR)")
+        assert info["unrendered"] == [], f"{docname}: equations MathJax did not typeset"
+        assert info["mathErrors"] == [], f"{docname}: TeX errors"
+
+    if colab_notebooks.is_notebook(md):
+        expected = colab_notebooks.colab_url(docname, ROOT)
+        assert info["colab"] == [expected], f"{docname}: Colab button should open {expected}"
+        notebook = ROOT / colab_notebooks.notebook_for_docname(docname)
+        assert notebook.exists(), f"{docname}: Colab link to a missing {notebook.relative_to(ROOT)}"
+    else:
+        assert info["colab"] == [], f"{docname} is not a notebook but has a Colab button"
+
+    md_links = [url for url in info["downloads"] if url.endswith(f"{docname}.md")]
+    assert md_links, f"{docname}: no download link for its source, {docname}.md"
+    for url, (status, size) in info["sources"].items():
+        assert status == 200 and size > 0, f"{docname}: download {url} answered {status} ({size} bytes)"
+
+
+def test_book_has_figures_and_equations(page):
+    """The checks above are not vacuous: the book as a whole has figures and typeset equations."""
+    figures = equations = 0
+    for docname in DOCNAMES:
+        _tab, info = _open(page, f"{docname}.html")
+        figures += len(info["figures"])
+        equations += info["math"] - len(info["unrendered"])
+    assert figures >= 1 and equations >= 1, f"{figures} figures, {equations} typeset equations"
+
+
+def test_index_redirects_to_first_chapter(page):
+    """The site's front page leads to the book's root chapter."""
+    base, tab = page
+    tab.goto(base + "index.html")
+    where, deadline = "", time.monotonic() + 20
+    while not where.endswith(f"{DOCNAMES[0]}.html") and time.monotonic() < deadline:
+        time.sleep(0.2)
+        with contextlib.suppress(browser_tools.BrowserError):  # the redirect may be under way
+            where = tab.evaluate("location.pathname")
+    assert where.endswith(f"{DOCNAMES[0]}.html"), f"index.html led to {where!r}"
+
+
+def test_search_finds_chapters(page):
+    """Sphinx's client-side search returns chapter pages for a word the book uses."""
+    base, tab = page
+    tab.goto(base + "search.html?q=autoencoder")
+    hits = tab.evaluate("""new Promise((done, fail) => {
+      const start = Date.now();
+      const poll = () => {
+        const links = [...document.querySelectorAll('#search-results li a')].map(a => a.getAttribute('href'));
+        if (links.length) done(links);
+        else if (Date.now() - start > 20000) done([]);
+        else setTimeout(poll, 200);
+      };
+      poll();
+    })""")
+    assert tab.console_errors() == []
+    assert any("chapters/" in href for href in hits), f"search for 'autoencoder' found {hits}"
+
+
+def test_screenshots(page):
+    """Save screenshots of two pages (the introduction and the first chapter with a figure)."""
+    pages = [DOCNAMES[0]]
+    for docname in DOCNAMES[1:]:
+        if "mystnb" in (ROOT / f"{docname}.md").read_text(encoding="utf-8"):
+            pages.append(docname)
+            break
+    written = []
+    for docname in pages:
+        tab, _info = _open(page, f"{docname}.html")
+        written.append(tab.screenshot(SCREENSHOTS / f"{Path(docname).name}.png"))
+    assert len(written) == 2, f"found no chapter with a figure besides {pages}"
+    for path in written:
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000, path
+    print(json.dumps([str(p.relative_to(ROOT)) for p in written]))
