@@ -63,7 +63,7 @@ site-test: $(STAMP)
 
 screenshot: $(STAMP)
 	$(PY) tools/browser.py chapters/01_what_is_an_autoencoder.html docs/screenshot.png \
-		--width 1200 --height 760 \
+		--width 1200 --height 760 --scroll-to "#fig-ch01-reconstructions" \
 		$(if $(wildcard _build/test-tools/node_modules/mathjax/es5),--mathjax-dir _build/test-tools/node_modules/mathjax/es5)
 
 # External links (opt-in: needs internet, so CI does not run it).
