@@ -322,7 +322,8 @@ def main(argv: list[str] | None = None) -> int:
         page.evaluate("(async () => { if (window.MathJax && MathJax.startup) "
                       "await MathJax.startup.promise; })()")
         if args.scroll_to:
-            page.evaluate(f"document.querySelector({json.dumps(args.scroll_to)}).scrollIntoView({{block: 'center'}})")
+            target = f"document.querySelector({json.dumps(args.scroll_to)})"
+            page.evaluate(f"{target}.scrollIntoView({{block: 'center'}})")
         time.sleep(0.5)
         page.screenshot(args.output)
     print(f"wrote {args.output}")
