@@ -167,6 +167,22 @@ def test_book_has_figures_and_equations(page):
     assert figures >= 1 and equations >= 1, f"{figures} figures, {equations} typeset equations"
 
 
+def test_bibliography_lists_the_cited_works(page):
+    """The references page shows every entry of references.bib (paper and the works it cites)."""
+    pages = [d for d in DOCNAMES if "{bibliography}" in (ROOT / f"{d}.md").read_text(encoding="utf-8")]
+    assert pages, "no chapter has a {bibliography} directive"
+    bib = (ROOT / "references.bib").read_text(encoding="utf-8")
+    keys = re.findall(r"@\w+\s*\{\s*([^,\s]+)\s*,", bib)
+    _base, tab = page
+    tab.goto(_base + f"{pages[0]}.html")
+    shown = tab.evaluate("[...document.querySelectorAll('div.citation')]"
+                         ".map(e => e.id || e.textContent.slice(0, 40))")
+    text = tab.evaluate("document.querySelector('article').textContent")
+    assert len(shown) >= len(keys), f"{len(keys)} works in references.bib, {len(shown)} on the page"
+    for name in ("Michelucci", "Rumelhart", "Baldi", "Vincent", "Bank", "Balsubramani"):
+        assert name in text, f"{name} is missing from the bibliography"
+
+
 def test_index_redirects_to_first_chapter(page):
     """The site's front page leads to the book's root chapter."""
     base, tab = page
