@@ -41,6 +41,8 @@ __all__ = [
     "hardware",
     "package_versions",
     "run_report",
+    "table_rows",
+    "to_html",
     "to_markdown",
     "validate_results",
     "write_report",
@@ -141,6 +143,26 @@ HEADLINES: tuple[Experiment, ...] = (
                      0.011, 0.044, "within a factor 2 of the paper"),
             Headline("ratio", "shoe RE / second-largest RE", 0.062 / 0.022, "0.062 / 0.022 = 2.8",
                      1.5, INF, ">= 1.5 (the shoe stands out)"),
+        ),
+    ),
+    Experiment(
+        "denoising", "Denoising (784,32,784), Gaussian noise factor 0.5", "§3.4, Fig. 12",
+        "denoising_experiment", True, (
+            Headline("mse_noisy", "test MSE, noisy vs clean", None, "no number given", None, None, "-"),
+            Headline("mse_denoised", "test MSE, denoised vs clean", None, "no number given", None, None, "-"),
+            Headline("mse_ratio", "MSE denoised / MSE noisy", None, "noise removed (Fig. 12)", 0.0, 0.5,
+                     "<= 0.5 (error at least halved)"),
+            Headline("psnr_gain_db", "PSNR gain of denoising", None, "noise removed (Fig. 12)", 3.0, INF,
+                     ">= 3 dB", "dB"),
+        ),
+    ),
+    Experiment(
+        "conv", "Convolutional AE (paper's CA) vs FFA (784,32,784), same training", "§4, Fig. 13",
+        "conv_experiment", True, (
+            Headline("re_ffa", "test RE (per-pixel MSE), FFA", None, "no number given", None, None, "-"),
+            Headline("re_ca", "test RE (per-pixel MSE), CA", None, "no number given", None, None, "-"),
+            Headline("ratio_ca_ffa", "RE(CA) / RE(FFA)", None, "CA better than FFA (Fig. 13)", 0.0, 1.0,
+                     "< 1"),
         ),
     ),
 )
@@ -328,6 +350,8 @@ def _fmt(x, spread: float | None = None) -> str:
     if isinstance(x, float) and not math.isfinite(x):
         return "inf" if x > 0 else "nan"
     mag = abs(x)
+    if float(x).is_integer() and not spread and mag < 1e5:
+        return f"{int(x)}"
     digits = 4 if mag < 0.1 else 3 if mag < 10 else 1
     s = f"{x:.{digits}f}" if mag < 1e5 else f"{x:.3g}"
     if spread:
@@ -339,11 +363,44 @@ def _cell(text) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+_MARK = {"pass": "meets", "fail": "does not meet", "info": "(no band)"}
+TABLE_COLUMNS = ("experiment", "number", "paper", "ours", "band", "verdict", "note")
+
+
+def table_rows(results: dict) -> list[dict]:
+    """One row per headline number (an experiment that did not run: one row saying why), as strings."""
+    rows = []
+    for e in results["experiments"]:
+        where = f"{e['title']} ({e['section']})"
+        if e["status"] != "ok":
+            rows.append(dict(zip(TABLE_COLUMNS, (where, "-", "-", "-", "-", e["status"], e["error"] or ""),
+                                 strict=True)))
+            continue
+        for h in e["headlines"]:
+            ours = _fmt(h["ours"], h["std"]) + (f" {h['unit']}" if h.get("unit") else "")
+            rows.append(dict(zip(TABLE_COLUMNS, (where, h["label"], h["paper_text"], ours, h["band"]["text"],
+                                                 _MARK[h["verdict"]], h.get("note", "")), strict=True)))
+    return rows
+
+
+def to_html(results: dict) -> str:
+    """The table of :func:`to_markdown` as an HTML table (for notebooks and the book)."""
+    import html
+
+    head = "".join(f"<th>{c}</th>" for c in TABLE_COLUMNS)
+    body = []
+    for r in table_rows(results):
+        style = {"meets": "color:#1a7f37", "does not meet": "color:#cf222e"}.get(r["verdict"], "")
+        cells = "".join(f"<td style=\"{style}\">{html.escape(str(r[c]))}</td>" if c == "verdict" and style
+                        else f"<td>{html.escape(str(r[c]))}</td>" for c in TABLE_COLUMNS)
+        body.append(f"<tr>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
 def to_markdown(results: dict) -> str:
     """The report as Markdown: one table row per headline number, paper vs ours and the verdict."""
     hw, prof = results["hardware"], results["profile"]
     gpus = ", ".join(hw["gpus"]) or "none"
-    mark = {"pass": "meets", "fail": "does not meet", "info": "(no band)"}
     lines = [
         f"# Reproduction report: profile `{prof['name']}`",
         "",
@@ -357,15 +414,8 @@ def to_markdown(results: dict) -> str:
         "| experiment | number | paper | ours | band | verdict | note |",
         "|---|---|---|---|---|---|---|",
     ]
-    for e in results["experiments"]:
-        if e["status"] != "ok":
-            lines.append(f"| {_cell(e['title'])} ({e['section']}) | - | - | - | - | {e['status']} | "
-                         f"{_cell(e['error'])} |")
-            continue
-        for h in e["headlines"]:
-            cells = [f"{e['title']} ({e['section']})", h["label"], h["paper_text"], _fmt(h["ours"], h["std"]),
-                     h["band"]["text"], mark[h["verdict"]], h.get("note", "")]
-            lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    for r in table_rows(results):
+        lines.append("| " + " | ".join(_cell(r[c]) for c in TABLE_COLUMNS) + " |")
     lines += ["", "| experiment | seconds |", "|---|---|"]
     lines += [f"| {e['name']} | {e['seconds']:.1f} |" for e in results["experiments"]]
     s = results["summary"]

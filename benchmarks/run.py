@@ -116,6 +116,7 @@ def shaped_matmul_gflops(m: int, k: int, n: int, seconds: float = 1.0) -> float:
         t0 = time.perf_counter()
         loop(a, b).numpy()
         best = max(best, 64 * 2 * m * k * n / (time.perf_counter() - t0))
+    _PEAKS.append(best / 1e9)  # any matmul rate measured is a lower bound of the machine's peak
     return best / 1e9
 
 
@@ -172,14 +173,34 @@ def _bare_step_seconds(model, x, batch_size: int) -> float:
     return best
 
 
-def bench_train(latents=(64, 16), batch_size: int = 256, spe_values=(16, 64)) -> str:
-    """Training samples/s vs matmul peak for the §2.4 models (default Keras vs the book's settings)."""
-    import keras
+def bench_train(latents=(64, 16), batch_size: int = 256, spe_values=(16, 64), rounds: int = 2) -> str:
+    """Training samples/s vs matmul peak for the §2.4 models (default Keras vs the book's settings).
 
+    Every setting is measured ``rounds`` times, interleaved with the others and
+    with new samplings of the matmul peak, and the best of each is kept: on a
+    loaded machine the best is the closest to what the code can do.
+    """
     import aebook
 
     x = aebook.load_mnist(flatten=True).x_train  # all 60,000 training images, [0, 1]
     peak = matmul_peak()
+    best: dict = {}
+    for _ in range(rounds):
+        rows, detail = _train_round(x, latents, batch_size, spe_values)
+        for r in rows + detail:
+            key = tuple(r[:2])
+            if key not in best or r[-1] > best[key][-1]:
+                best[key] = r
+    rows = [best[tuple(r[:2])][:-1] for r in rows]
+    detail = [best[tuple(d[:2])][:-1] for d in detail]
+    return _train_tables(rows, detail, peak, rounds)
+
+
+def _train_round(x, latents, batch_size, spe_values):
+    import keras
+
+    import aebook
+
     rows, detail = [], []
     for q in latents:
         flops_per_sample = None
@@ -195,7 +216,7 @@ def bench_train(latents=(64, 16), batch_size: int = 256, spe_values=(16, 64)) ->
                           jit_compile=jit, steps_per_execution=spe)
             sec = _epoch_seconds(model, x, batch_size)
             matmul_peak(seconds=1.0)  # sample the peak again: the load of a shared machine changes
-            rows.append([f"(784,{q},784)", label, sec, len(x) / sec, flops_per_sample])
+            rows.append([f"(784,{q},784)", label, sec, len(x) / sec, flops_per_sample, len(x) / sec])
         # where does the time go? a compiled step without the fit loop, and the layer's matmul alone
         aebook.set_seed(0)
         model = aebook.dense_autoencoder(784, latent_dim=q)
@@ -203,13 +224,18 @@ def bench_train(latents=(64, 16), batch_size: int = 256, spe_values=(16, 64)) ->
         bare = _bare_step_seconds(model, x, batch_size)
         mm = shaped_matmul_gflops(batch_size, 784, q)
         matmul_peak(seconds=1.0)
-        detail.append([f"(784,{q},784)", flops_per_sample, len(x) / bare, mm])
+        detail.append([f"(784,{q},784)", flops_per_sample, len(x) / bare, mm, len(x) / bare])
+    return rows, detail
+
+
+def _train_tables(rows, detail, peak, rounds) -> str:
     top = max(_PEAKS) * 1e9
     rows = [r[:2] + [f"{r[2]:.2f}", f"{r[3]:,.0f}", f"{100 * r[3] * r[4] / top:.1f} %"] for r in rows]
     detail = [[d[0], f"{d[1]:,}", f"{d[2]:,.0f}", f"{100 * d[2] * d[1] / top:.1f} %", f"{d[3]:.1f}",
                f"{100 * d[3] * 1e9 / top:.1f} %"] for d in detail]
-    out = [f"matmul peak (float32, 2048x2048, best of {len(_PEAKS)} samplings through the run): "
-           f"{max(_PEAKS):.1f} GFLOP/s (lowest sampling {min(_PEAKS):.1f}: the machine's load varies); "
+    out = [f"matmul peak (float32): best of {len(_PEAKS)} matmul rates measured through the run "
+           f"(2048x2048 and the layers' shapes): {max(_PEAKS):.1f} GFLOP/s (lowest {min(_PEAKS):.1f}: "
+           f"the machine's load varies); best of {rounds} interleaved rounds per setting; "
            f"first sampling TensorFlow {peak['tf_gflops']:.1f}, NumPy {peak['numpy_gflops']:.1f} GFLOP/s; "
            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
            table("(a) Training efficiency: one epoch of 60,000 MNIST images, batch 256, Adam, BCE",

@@ -153,6 +153,9 @@ def test_markdown_has_a_row_per_number_and_escapes_pipes(fake_experiment):
     assert len(rows) == 3
     assert all(row.count(" | ") == 6 for row in rows)  # 7 columns, the label's pipes escaped
     assert "meets" in md and "does not meet" in md
+    res["experiments"][0]["headlines"][1]["label"] = "<b>two</b>"
+    page = report.to_html(res)
+    assert page.count("<tr>") == 1 + 3 and "&lt;b&gt;two&lt;/b&gt;" in page and "<b>" not in page
 
 
 def test_every_headline_function_exists_and_keys_are_unique():
