@@ -67,6 +67,11 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):  # keep test output clean
         pass
 
+    def handle(self):
+        # the browser may drop a request it no longer needs (a page left, the browser closed)
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            super().handle()
+
 
 @contextlib.contextmanager
 def serve(folder: Path):
