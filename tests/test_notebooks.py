@@ -60,6 +60,9 @@ def test_notebook_has_no_outputs_and_no_local_paths(md):
     for local in ("shared/data", "AEBOOK_DATA_DIR=", "/work/", "file://"):
         assert local not in text, f"{notebook.name} refers to a local path ({local})"
     assert nb["metadata"]["aebook"]["generated_from"] == f"{cn.docname_of(md, ROOT)}.md"
+    # a note on running in Colab comes right before the first code cell
+    first_code = next(i for i, cell in enumerate(nb["cells"]) if cell["cell_type"] == "code")
+    assert "Running this chapter in Colab" in "".join(nb["cells"][first_code - 1]["source"])
 
 
 # ---------------------------------------------------------------- the Colab install cell
@@ -165,7 +168,7 @@ def test_sync_writes_checks_and_removes_only_its_own_files(tmp_path):
     assert len(cn.sync(tmp_path)) == 2
     first = (tmp_path / "notebooks" / "01_b.ipynb").read_text()
     assert cn.sync(tmp_path) == [] and cn.sync(tmp_path, check=True) == []  # deterministic
-    assert '"id": "cell-000"' in first
+    assert '"id": "cell-002"' in first and "Running this chapter in Colab" in first  # title, note, code
 
     # editing a chapter makes its notebook stale
     md = tmp_path / "chapters" / "01_b.md"

@@ -255,6 +255,19 @@ def myst_to_colab_markdown(text: str, bib: dict[str, str], titles: dict[str, str
 # --------------------------------------------------------------------------
 # chapter -> notebook
 # --------------------------------------------------------------------------
+def colab_note(source: str, root: Path = ROOT) -> str:
+    """The short note put before a notebook's first code cell (the install cell)."""
+    url, branch = repository(root)
+    return (
+        "> **Running this chapter in Colab.** It is generated from "
+        f"[`{source}`]({url}/blob/{branch}/{source}). The next cell installs the book's library, "
+        "`aebook`, from the repository; MNIST and Fashion-MNIST are downloaded on first use. "
+        "By default every model is trained with the paper's settings (`paper` profile); for a run of "
+        "a few minutes, execute `%env AEBOOK_PROFILE=quick` first. With a GPU runtime "
+        "(*Runtime → Change runtime type*), TensorFlow trains on the GPU by itself."
+    )
+
+
 def notebook_text(md_path: Path, root: Path = ROOT) -> str:
     """The Colab notebook of one chapter, as the exact text written to ``notebooks/``."""
     import jupytext
@@ -265,15 +278,18 @@ def notebook_text(md_path: Path, root: Path = ROOT) -> str:
     equations = equation_numbers([c["source"] for c in nb.cells if c.cell_type == "markdown"])
     source = docname_of(md_path, root) + ".md"
     cells = []
-    for i, cell in enumerate(nb.cells):
+    for cell in nb.cells:
         cell = copy.deepcopy(cell)
-        cell["id"] = f"cell-{i:03d}"
         if cell.cell_type == "code":
+            if not any(c.cell_type == "code" for c in cells):
+                cells.append(nbformat.v4.new_markdown_cell(colab_note(source, root)))
             cell["outputs"] = []
             cell["execution_count"] = None
         elif cell.cell_type == "markdown":
             cell["source"] = myst_to_colab_markdown(cell["source"], bib, titles, equations)
         cells.append(cell)
+    for i, cell in enumerate(cells):
+        cell["id"] = f"cell-{i:03d}"
     kernelspec = nb.metadata.get("kernelspec") or {
         "display_name": "Python 3", "language": "python", "name": "python3"}
     out = nbformat.v4.new_notebook(
