@@ -130,6 +130,10 @@ def test_chapter_page(page, docname):
     errors = tab.console_errors()
     assert errors == [], f"{docname}: console errors:\n" + "\n".join(errors)
 
+    # every figure the chapter names (a `mystnb: figure: name:` cell or a {figure} directive) is on the page
+    named = re.findall(r"^:?\s*:?name:\s*(fig-[\w-]+)\s*$", md.read_text(encoding="utf-8"), flags=re.M)
+    missing = sorted(set(named) - {fig["id"] for fig in info["figures"]})
+    assert missing == [], f"{docname}: figures missing from the page: {missing}"
     for fig in info["figures"]:
         where = f"{docname}: figure {fig['id'] or '(no id)'}"
         assert fig["img"] and fig["complete"], f"{where} has no loaded image"
