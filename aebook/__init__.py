@@ -25,8 +25,8 @@ from .data import (
     subset,
 )
 from .experiments import load_profile_data, mnist_autoencoder
-from .metrics import RE_KINDS, reconstruction_error
-from .plots import image_rows, training_curves
+from .metrics import RE_KINDS, rank_by_error, reconstruction_error
+from .plots import image_rows, re_histogram, training_curves
 
 # Models and training need Keras; they are imported on first use (see __getattr__)
 _LAZY = {
@@ -52,9 +52,9 @@ __all__ = [
     # experiments
     "load_profile_data", "mnist_autoencoder",
     # metrics
-    "RE_KINDS", "reconstruction_error",
+    "RE_KINDS", "rank_by_error", "reconstruction_error",
     # plots
-    "image_rows", "training_curves",
+    "image_rows", "re_histogram", "training_curves",
     # models and training (imported lazily)
     *_LAZY,
 ]

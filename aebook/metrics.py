@@ -20,7 +20,7 @@ import numpy as np
 
 from ._checks import as_float_array, check_same_shape, check_unit_interval
 
-__all__ = ["reconstruction_error", "RE_KINDS"]
+__all__ = ["rank_by_error", "reconstruction_error", "RE_KINDS"]
 
 RE_KINDS = ("mse", "sse", "bce")
 _EPS = 1e-7  # Keras's clipping constant for the cross-entropy
@@ -51,3 +51,22 @@ def reconstruction_error(x, x_hat, kind: str = "mse") -> np.ndarray:
         return -(x2 * np.log(p) + (1 - x2) * np.log(1 - p)).mean(axis=1)
     sq = (x2 - xh2) ** 2
     return sq.mean(axis=1) if kind == "mse" else sq.sum(axis=1)
+
+
+def rank_by_error(errors, largest_first: bool = True) -> np.ndarray:
+    """Indices of the samples ordered by their reconstruction error (§2.3, Figure 3).
+
+    ``errors`` is one number per sample (e.g. from :func:`reconstruction_error`).
+    With ``largest_first=True`` the worst-reconstructed sample comes first (the
+    order anomaly detection reads, §3.3); ``False`` gives the best first. Ties
+    keep the order of the samples (a stable sort). Raises ``ValueError`` for
+    anything but a one-dimensional array of finite numbers.
+    """
+    as_float_array(errors, "errors")  # refuses non-numeric input, NaN and inf
+    arr = np.asarray(errors, dtype=np.float64)  # full precision: float32 could create ties
+    if arr.ndim != 1:
+        raise ValueError(
+            f"errors must hold one number per sample (shape (n,)), got shape {arr.shape}: "
+            "compute per-sample errors with aebook.reconstruction_error first"
+        )
+    return np.argsort(-arr if largest_first else arr, kind="stable")

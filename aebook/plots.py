@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-__all__ = ["image_rows", "training_curves"]
+__all__ = ["image_rows", "re_histogram", "training_curves"]
 
 
 def _as_images(batch, image_shape) -> np.ndarray:
@@ -100,5 +100,61 @@ def training_curves(
     if logy:
         ax.set_yscale("log")
     ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def re_histogram(
+    errors,
+    bins: int = 50,
+    marks: dict | None = None,
+    xlabel: str = "reconstruction error",
+    logx: bool = False,
+) -> Figure:
+    """Histogram of per-sample reconstruction errors (§2.3, eq. 21).
+
+    ``errors`` is one array of per-sample errors, or a dictionary
+    ``{name: errors}`` drawn as outlines over shared bins (e.g. one model per
+    latent size). ``marks`` is ``{label: value}``: vertical dashed lines such
+    as the mean or a detection threshold. ``logx=True`` uses logarithmic bins
+    and axis, which suits the long right tail REs usually have. Say in
+    ``xlabel`` which kind of error it is (per-pixel mean or sum).
+    """
+    series = dict(errors) if isinstance(errors, dict) else {None: errors}
+    if not series:
+        raise ValueError("re_histogram needs at least one array of errors")
+    arrays = {}
+    for name, values in series.items():
+        arr = np.asarray(values, dtype=np.float64)
+        what = "errors" if name is None else f"errors[{name!r}]"
+        if arr.ndim != 1 or arr.size == 0:
+            raise ValueError(f"{what} must be a non-empty 1-D array (one error per sample), got {arr.shape}")
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{what} contains NaN or infinite values: drop or fix them first")
+        if logx and arr.min() <= 0:
+            raise ValueError(f"{what} has values <= 0, which a logarithmic axis cannot show: use logx=False")
+        arrays[name] = arr
+    if int(bins) < 1:
+        raise ValueError(f"bins must be >= 1, got {bins}")
+    lo = min(a.min() for a in arrays.values())
+    hi = max(a.max() for a in arrays.values())
+    if hi <= lo:
+        hi = lo + 1.0 if lo == 0 else lo * 1.01
+    edges = np.geomspace(lo, hi, int(bins) + 1) if logx else np.linspace(lo, hi, int(bins) + 1)
+    fig = Figure(figsize=(6, 3.5))
+    ax = fig.subplots()
+    single = len(arrays) == 1
+    for name, arr in arrays.items():
+        ax.hist(arr, bins=edges, histtype="bar" if single else "step", alpha=0.8 if single else 1.0,
+                linewidth=1.5, label=None if name is None else str(name))
+    for i, (label, value) in enumerate((marks or {}).items()):
+        ax.axvline(float(value), color=f"C{(i + len(arrays)) % 10}", linestyle="--", linewidth=1.2,
+                   label=f"{label}: {float(value):.4g}")
+    if logx:
+        ax.set_xscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("number of samples")
+    if marks or not single or None not in arrays:
+        ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
