@@ -10,6 +10,20 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from .anomaly import (
+    THRESHOLD_RULES,
+    anomaly_scores,
+    detection_metrics,
+    ensemble_scores,
+    flag_outliers,
+    outlier_ranking,
+    pairwise_agreement,
+    rank_correlation,
+    roc_auc,
+    score_ranks,
+    threshold,
+    top_k_overlap,
+)
 from .config import PROFILES, Profile, cache_dir, data_dir, default_seed, get_profile
 from .data import (
     DATASETS,
@@ -26,7 +40,7 @@ from .data import (
 )
 from .experiments import load_profile_data, mnist_autoencoder
 from .metrics import RE_KINDS, rank_by_error, reconstruction_error
-from .plots import image_rows, re_histogram, training_curves
+from .plots import agreement_heatmap, image_rows, re_histogram, training_curves
 
 # Models and training need Keras; they are imported on first use (see __getattr__)
 _LAZY = {
@@ -49,12 +63,16 @@ __all__ = [
     # data
     "DATASETS", "ChecksumError", "DataError", "Dataset", "flatten", "load_dataset",
     "load_fashion_mnist", "load_mnist", "minmax_scale", "read_idx", "subset",
+    # anomaly detection (§3.3)
+    "THRESHOLD_RULES", "anomaly_scores", "detection_metrics", "ensemble_scores", "flag_outliers",
+    "outlier_ranking", "pairwise_agreement", "rank_correlation", "roc_auc", "score_ranks",
+    "threshold", "top_k_overlap",
     # experiments
     "load_profile_data", "mnist_autoencoder",
     # metrics
     "RE_KINDS", "rank_by_error", "reconstruction_error",
     # plots
-    "image_rows", "re_histogram", "training_curves",
+    "agreement_heatmap", "image_rows", "re_histogram", "training_curves",
     # models and training (imported lazily)
     *_LAZY,
 ]

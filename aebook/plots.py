@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-__all__ = ["image_rows", "re_histogram", "training_curves"]
+__all__ = ["agreement_heatmap", "image_rows", "re_histogram", "training_curves"]
 
 
 def _as_images(batch, image_shape) -> np.ndarray:
@@ -156,5 +156,35 @@ def re_histogram(
     ax.set_ylabel("number of samples")
     if marks or not single or None not in arrays:
         ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def agreement_heatmap(matrix, names: Sequence[str], title: str | None = None,
+                      vmin: float = 0.0, vmax: float = 1.0) -> Figure:
+    """Show a square matrix of pairwise agreements, each cell annotated (§3.3.1).
+
+    ``matrix`` is e.g. :func:`aebook.pairwise_agreement` of several models'
+    anomaly scores (top-k overlap or rank correlation); ``names`` labels its
+    rows and columns.
+    """
+    arr = np.asarray(matrix, dtype=np.float64)
+    if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
+        raise ValueError(f"matrix must be square (n, n), got shape {arr.shape}")
+    if len(names) != len(arr):
+        raise ValueError(f"{len(names)} names for a {len(arr)}x{len(arr)} matrix")
+    side = 1.0 + 0.7 * len(arr)
+    fig = Figure(figsize=(side + 1.5, side))
+    ax = fig.subplots()
+    image = ax.imshow(arr, vmin=vmin, vmax=vmax, cmap="viridis")
+    for i in range(len(arr)):
+        for j in range(len(arr)):
+            colour = "black" if arr[i, j] > vmin + 0.6 * (vmax - vmin) else "white"
+            ax.text(j, i, f"{arr[i, j]:.2f}", ha="center", va="center", fontsize=8, color=colour)
+    ax.set_xticks(range(len(arr)), [str(n) for n in names], rotation=45, ha="right", fontsize=8)
+    ax.set_yticks(range(len(arr)), [str(n) for n in names], fontsize=8)
+    if title:
+        ax.set_title(title, fontsize=10)
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
     fig.tight_layout()
     return fig
