@@ -192,11 +192,18 @@ def test_index_redirects_to_first_chapter(page):
     base, tab = page
     tab.goto(base + "index.html")
     where, deadline = "", time.monotonic() + 20
-    while not where.endswith(f"{DOCNAMES[0]}.html") and time.monotonic() < deadline:
+    while not where.endswith(f"{DOCNAMES[0]}.html complete") and time.monotonic() < deadline:
         time.sleep(0.2)
         with contextlib.suppress(browser_tools.BrowserError):  # the redirect may be under way
-            where = tab.evaluate("location.pathname")
-    assert where.endswith(f"{DOCNAMES[0]}.html"), f"index.html led to {where!r}"
+            where = tab.evaluate("location.pathname + ' ' + document.readyState")
+    assert where.endswith(f"{DOCNAMES[0]}.html complete"), f"index.html led to {where!r}"
+    # the sidebar links every other chapter, in the order of _toc.yml
+    links = tab.evaluate("[...document.querySelectorAll('.bd-sidebar-primary nav a.reference')]"
+                         ".map(a => new URL(a.href).pathname)")
+    order = [next((i for i, path in enumerate(links) if path.endswith(f"/{d}.html")), None)
+             for d in DOCNAMES[1:]]
+    assert None not in order, f"chapters missing from the sidebar: {links}"
+    assert order == sorted(order), f"the sidebar is not in the order of _toc.yml: {links}"
 
 
 def test_search_finds_chapters(page):
