@@ -96,6 +96,17 @@ HEADLINES: tuple[Experiment, ...] = (
                       None, "1 point on average (eq. 23)", 0.0, 0.3, "<= 0.3"),),
     ),
     Experiment(
+        "pca", "Linear autoencoder (784,16,784) + MSE on centred data vs PCA", "§3.1, eq. 22",
+        "pca_experiment", True, (
+            Headline("max_angle_deg", "largest principal angle to PCA's top-16 subspace", 0.0,
+                     "same subspace as PCA (0 degrees)", 0.0, 5.0, "<= 5 degrees", "deg"),
+            Headline("mean_angle_deg", "mean principal angle", 0.0, "same subspace as PCA (0 degrees)",
+                     None, None, "-", "deg"),
+            Headline("re_ratio", "test RE, linear AE / PCA", 1.0, "same reconstructions (ratio 1)",
+                     0.99, 1.01, "1 ± 0.01"),
+        ),
+    ),
+    Experiment(
         "reconstruction", "MNIST reconstruction, (784,q,784), BCE", "§2.4, Fig. 4-8",
         "reconstruction_experiment", True, (
             Headline("re_q8", "test RE (per-pixel MSE), q = 8", None, "no number given", None, None, "-"),
@@ -169,8 +180,13 @@ HEADLINES: tuple[Experiment, ...] = (
 
 
 
+_PAPER_ORDER = ("reconstruction", "pca", "knn", "table3", "shoe", "denoising", "conv")
+
+
 def _registry() -> dict[str, Experiment]:
-    return {e.name: e for e in HEADLINES}
+    """The experiments by name, in the paper's order of sections."""
+    rank = {n: i for i, n in enumerate(_PAPER_ORDER)}
+    return {e.name: e for e in sorted(HEADLINES, key=lambda e: rank.get(e.name, len(rank)))}
 
 
 def experiment_names() -> list[str]:

@@ -108,14 +108,15 @@ def run_chapter(path: Path, profile: str, cache_dir: Path, timeout: int = 3600) 
     return {"seconds": seconds, "peak_rss_mib": peak, "ok": ok, "error": error}
 
 
-def run_book(profile: str, cache_dir: Path, root: Path = ROOT, verbose: bool = True) -> dict:
-    """Execute all chapters; return per-chapter results, total seconds and the peak RSS."""
+def run_book(profile: str, cache_dir: Path, root: Path = ROOT, verbose: bool = True,
+             only: list[str] | None = None) -> dict:
+    """Execute all chapters (or those whose name contains one of ``only``); return times and peak RSS."""
     cache_dir = Path(cache_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
     result = {"profile": profile, "cache_dir": str(cache_dir), "chapters": {}}
     t0 = time.perf_counter()
     for path in chapters(root):
-        if not _is_notebook(path):
+        if not _is_notebook(path) or (only and not any(s in path.stem for s in only)):
             continue
         res = run_chapter(path, profile, cache_dir)
         result["chapters"][path.stem] = res
@@ -133,8 +134,10 @@ def main(argv=None) -> int:
     p.add_argument("--profile", default="quick", choices=["quick", "paper"])
     p.add_argument("--cache-dir", required=True, help="model cache folder (empty = cold run)")
     p.add_argument("--json", default=None, help="also write the results to this JSON file")
+    p.add_argument("--only", default=None, help="comma-separated parts of chapter names (default: all)")
     args = p.parse_args(argv)
-    res = run_book(args.profile, Path(args.cache_dir))
+    only = [s for s in (args.only or "").split(",") if s]
+    res = run_book(args.profile, Path(args.cache_dir), only=only or None)
     print(f"total {res['total_seconds']:.1f} s, peak memory {res['peak_rss_mib']:.0f} MiB")
     if args.json:
         Path(args.json).write_text(json.dumps(res, indent=1))
