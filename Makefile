@@ -19,6 +19,7 @@ help:
 	@echo "make book   - install, execute every chapter (AEBOOK_PROFILE, default paper), build _build/html"
 	@echo "make test   - install, run unit tests and execute every chapter under nbval (quick profile)"
 	@echo "make lint   - ruff check"
+	@echo "make bench  - benchmarks: training vs matmul peak, kNN search (BENCH_ARGS='--only train,knn,book')"
 	@echo "make clean  - remove _build (never the model cache)"
 	@echo "make notebooks - regenerate the Colab notebooks in notebooks/ from the chapters (commit them)"
 	@echo "make site-test - check the built site in headless Chromium (after make book)"
@@ -51,6 +52,11 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+
+# Benchmarks print tables; they are never part of `make test`'s pass/fail.
+BENCH_ARGS ?=
+bench: $(STAMP)
+	$(PY) benchmarks/run.py $(BENCH_ARGS)
 
 # Colab opens only .ipynb: notebooks/ holds one per chapter, generated (and
 # checked by tests/test_notebooks.py) from chapters/*.md. Run after editing a chapter.
