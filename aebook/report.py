@@ -322,6 +322,10 @@ def run_report(
             except Exception as exc:  # noqa: BLE001 - one failing experiment must not hide the others
                 entry["status"] = "error"
                 entry["error"] = f"{type(exc).__name__}: {exc}"
+        bad = [f"{h.key}={r[h.key]!r}" for r in runs for h in exp.headlines
+               if h.key in r and not math.isfinite(float(r[h.key]))]
+        if bad:  # JSON has no NaN/inf, and a band cannot judge them: report the experiment as failed
+            entry["status"], entry["error"], runs = "error", f"non-finite result(s): {', '.join(bad)}", []
         if runs:
             entry["details"] = {k: v for k, v in runs[0].items()
                                 if isinstance(v, str | bool | int | float) and k not in

@@ -125,6 +125,15 @@ def test_run_report_records_a_failing_experiment(fake_experiment, monkeypatch):
     assert "error" in report.to_markdown(res)
 
 
+def test_run_report_non_finite_result_is_an_error(fake_experiment, monkeypatch, tmp_path):
+    monkeypatch.setattr(experiments, "fake_experiment", lambda profile=None, seed=None: {
+        "a": float("nan"), "b": 2.0, "c": 1.0})
+    res = report.run_report("quick")
+    assert res["experiments"][0]["status"] == "error" and "a=nan" in res["experiments"][0]["error"]
+    jpath, _ = report.write_report(res, tmp_path)  # still valid, strict JSON
+    assert json.loads(jpath.read_text())["summary"]["errors"] == 1
+
+
 def test_run_report_rejects_bad_arguments():
     with pytest.raises(ValueError, match="seeds must be >= 1"):
         report.run_report("quick", seeds=0)
