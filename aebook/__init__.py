@@ -39,13 +39,16 @@ from .data import (
     subset,
 )
 from .experiments import load_profile_data, mnist_autoencoder
-from .metrics import RE_KINDS, rank_by_error, reconstruction_error
-from .plots import agreement_heatmap, image_rows, re_histogram, training_curves
+from .metrics import RE_KINDS, latent_sparsity, rank_by_error, reconstruction_error
+from .plots import agreement_heatmap, architecture_diagram, image_rows, re_histogram, training_curves
 
 # Models and training need Keras; they are imported on first use (see __getattr__)
 _LAZY = {
     "BUILDERS": "models",
     "DenseTranspose": "models",
+    "architecture_table": "models",
+    "layer_widths": "models",
+    "weight_norm": "models",
     "dense_autoencoder": "models",
     "get_builder": "models",
     "output_activation": "models",
@@ -70,9 +73,9 @@ __all__ = [
     # experiments
     "load_profile_data", "mnist_autoencoder",
     # metrics
-    "RE_KINDS", "rank_by_error", "reconstruction_error",
+    "RE_KINDS", "latent_sparsity", "rank_by_error", "reconstruction_error",
     # plots
-    "agreement_heatmap", "image_rows", "re_histogram", "training_curves",
+    "agreement_heatmap", "architecture_diagram", "image_rows", "re_histogram", "training_curves",
     # models and training (imported lazily)
     *_LAZY,
 ]

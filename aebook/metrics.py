@@ -20,7 +20,7 @@ import numpy as np
 
 from ._checks import as_float_array, check_same_shape, check_unit_interval
 
-__all__ = ["rank_by_error", "reconstruction_error", "RE_KINDS"]
+__all__ = ["latent_sparsity", "rank_by_error", "reconstruction_error", "RE_KINDS"]
 
 RE_KINDS = ("mse", "sse", "bce")
 _EPS = 1e-7  # Keras's clipping constant for the cross-entropy
@@ -70,3 +70,25 @@ def rank_by_error(errors, largest_first: bool = True) -> np.ndarray:
             "compute per-sample errors with aebook.reconstruction_error first"
         )
     return np.argsort(-arr if largest_first else arr, kind="stable")
+
+
+def latent_sparsity(h, tol: float = 0.01) -> float:
+    """Fraction of near-zero latent activations (the sparsity that §1.1 regularization seeks).
+
+    An activation counts as near zero when ``|h| <= tol * max|h|``, the
+    largest absolute activation in ``h`` (an ``(n_samples, q)`` array of
+    latent features, e.g. ``model.encoder.predict(x)``). Measuring relative to
+    the largest activation makes the number blind to a mere rescaling: a
+    penalty that shrinks every activation by the same factor does not make the
+    code sparser. All-zero ``h`` has sparsity 1.
+    """
+    h = as_float_array(h, "h")
+    if h.ndim != 2 or h.size == 0:
+        raise ValueError(f"h must be a non-empty (n_samples, q) array of latent features, got {h.shape}")
+    if not 0.0 <= float(tol) < 1.0:
+        raise ValueError(f"tol must be in [0, 1), got {tol}")
+    a = np.abs(h.astype(np.float64))
+    top = float(a.max())
+    if top == 0.0:
+        return 1.0
+    return float(np.mean(a <= tol * top))

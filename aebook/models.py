@@ -17,10 +17,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import keras
+import numpy as np
 
 __all__ = [
     "BUILDERS",
     "DenseTranspose",
+    "architecture_table",
+    "layer_widths",
+    "weight_norm",
     "dense_autoencoder",
     "get_builder",
     "output_activation",
@@ -149,3 +153,82 @@ def output_activation(model: keras.Model) -> str:
         last = last.layers[-1]
     act = getattr(last, "activation", None)
     return getattr(act, "__name__", str(act)) if act is not None else "linear"
+
+
+def _dense_layers(model: keras.Model) -> list:
+    """The dense layers of an autoencoder in data-flow order (encoder, then decoder)."""
+    parts = [p for p in (getattr(model, "encoder", None), getattr(model, "decoder", None)) if p is not None]
+    layers = [layer for part in (parts or [model]) for layer in part.layers]
+    dense = [layer for layer in layers if isinstance(layer, keras.layers.Dense | DenseTranspose)]
+    if not dense:
+        raise ValueError(
+            f"model {model.name!r} has no Dense or DenseTranspose layers: layer_widths and "
+            "architecture_table describe feed-forward autoencoders (aebook.dense_autoencoder)"
+        )
+    return dense
+
+
+def architecture_table(model: keras.Model) -> list[dict]:
+    """One row per dense layer of a feed-forward autoencoder (§2, Figure 2).
+
+    Each row reads from the built model: ``layer`` (name), ``part``
+    (``"encoder"``/``"decoder"``), ``n_in``, ``n_out``, ``activation``,
+    ``tied`` (a :class:`DenseTranspose` reusing an encoder kernel) and
+    ``params``, the number of weights the layer itself owns (``n_in * n_out
+    + n_out`` for a dense layer; only the ``n_out`` biases for a tied one).
+    The ``params`` column sums to ``model.count_params()``.
+    """
+    enc = getattr(model, "encoder", None)
+    enc_ids = {id(layer) for layer in enc.layers} if enc is not None else set()
+    rows = []
+    for layer in _dense_layers(model):
+        tied = isinstance(layer, DenseTranspose)
+        kernel_shape = tuple(int(d) for d in layer.tied_to.kernel.shape) if tied else tuple(
+            int(d) for d in layer.kernel.shape)
+        n_in, n_out = kernel_shape[::-1] if tied else kernel_shape
+        act = getattr(layer.activation, "__name__", str(layer.activation))
+        rows.append({
+            "layer": layer.name,
+            "part": "encoder" if id(layer) in enc_ids else "decoder",
+            "n_in": n_in,
+            "n_out": n_out,
+            "activation": act,
+            "tied": tied,
+            "params": sum(int(np.prod(w.shape)) for w in _own_weights(layer)),
+        })
+    return rows
+
+
+def _own_weights(layer) -> list:
+    """The weights a layer owns: for a tied layer, not those of the layer it is tied to."""
+    borrowed = {id(w) for w in layer.tied_to.weights} if isinstance(layer, DenseTranspose) else set()
+    return [w for w in layer.weights if id(w) not in borrowed]
+
+
+def layer_widths(model: keras.Model) -> list[int]:
+    """The widths ``[n, n_2, ..., q, ..., n]`` of a feed-forward autoencoder (§2, Figure 2).
+
+    The first entry is the input dimension, then one entry per dense layer,
+    read from the built model: ``[784, 16, 784]`` for the paper's
+    (784, 16, 784) model.
+    """
+    rows = architecture_table(model)
+    return [rows[0]["n_in"]] + [row["n_out"] for row in rows]
+
+
+def weight_norm(model: keras.Model, kind: str = "l2") -> float:
+    """The weight penalty of eq. 5 without its lambda: sum of theta^2 (``"l2"``) or |theta| (``"l1"``).
+
+    Sums over the kernels of the model's dense layers, each shared (tied)
+    kernel once; biases are left out, as Keras's ``kernel_regularizer``
+    leaves them out of the penalty it adds to the loss.
+    """
+    if kind not in ("l1", "l2"):
+        raise ValueError(f"unknown weight norm {kind!r}: use 'l1' or 'l2'")
+    kernels = {id(layer.kernel): layer.kernel for layer in _dense_layers(model)
+               if not isinstance(layer, DenseTranspose)}
+    total = 0.0
+    for kernel in kernels.values():
+        values = np.asarray(keras.ops.convert_to_numpy(kernel), dtype=np.float64)
+        total += float(np.sum(values**2) if kind == "l2" else np.sum(np.abs(values)))
+    return total

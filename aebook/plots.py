@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-__all__ = ["agreement_heatmap", "image_rows", "re_histogram", "training_curves"]
+__all__ = ["agreement_heatmap", "architecture_diagram", "image_rows", "re_histogram", "training_curves"]
 
 
 def _as_images(batch, image_shape) -> np.ndarray:
@@ -187,4 +187,71 @@ def agreement_heatmap(matrix, names: Sequence[str], title: str | None = None,
         ax.set_title(title, fontsize=10)
     fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
     fig.tight_layout()
+    return fig
+
+
+def _architecture_rows(model_or_table) -> list[dict]:
+    if hasattr(model_or_table, "layers"):
+        from .models import architecture_table
+
+        return architecture_table(model_or_table)
+    rows = list(model_or_table)
+    needed = {"layer", "part", "n_in", "n_out", "params"}
+    if not rows or not all(isinstance(r, dict) and needed <= set(r) for r in rows):
+        raise ValueError(
+            "architecture_diagram needs a dense autoencoder or the rows of "
+            "aebook.architecture_table(model) (dicts with layer, part, n_in, n_out, params)"
+        )
+    return rows
+
+
+def architecture_diagram(model_or_table, max_nodes: int = 10, title: str | None = None) -> Figure:
+    """Draw a feed-forward autoencoder as in the paper's Figure 2 (§2).
+
+    ``model_or_table`` is a model from :func:`aebook.dense_autoencoder` or the
+    rows of :func:`aebook.architecture_table`; every width and parameter count
+    shown is read from it. Each layer is a column of neurons (at most
+    ``max_nodes`` drawn; a wider layer shows a gap and its true width), its
+    height growing with the logarithm of its width; encoder layers are blue,
+    the middle (latent) layer orange, decoder layers green, and the number of
+    parameters of each dense layer is written between the columns it joins.
+    """
+    rows = _architecture_rows(model_or_table)
+    if int(max_nodes) < 3:
+        raise ValueError(f"max_nodes must be at least 3, got {max_nodes}")
+    widths = [int(rows[0]["n_in"])] + [int(r["n_out"]) for r in rows]
+    names = ["input"] + [str(r["layer"]) for r in rows]
+    smallest = int(np.argmin(widths[1:-1])) + 1 if len(widths) > 2 else None
+    colors = ["0.6"]
+    for i, r in enumerate(rows, start=1):
+        part = "tab:blue" if r["part"] == "encoder" else "tab:green"
+        colors.append("tab:orange" if i == smallest else part)
+    top = np.log(max(widths) + 1.0)
+    fig = Figure(figsize=(1.5 * len(widths) + 1.0, 4.2))
+    ax = fig.subplots()
+    columns = []
+    for x, (w, color) in enumerate(zip(widths, colors, strict=True)):
+        height = 0.3 + 0.7 * np.log(w + 1.0) / top
+        k = min(w, int(max_nodes))
+        ys = np.linspace(-height / 2, height / 2, k) if k > 1 else np.zeros(1)
+        if w > k:  # a gap in the middle stands for the neurons not drawn
+            ys = np.delete(np.linspace(-height / 2, height / 2, k + 1), (k + 1) // 2)
+            ax.text(x, 0.0, "⋮", ha="center", va="center", fontsize=12)
+        columns.append(ys)
+        ax.scatter(np.full(len(ys), x), ys, s=60, color=color, edgecolor="k", linewidth=0.5, zorder=3)
+        ax.text(x, -0.62, f"{names[x]}\n{w:,}", ha="center", va="top", fontsize=8)
+    for i, r in enumerate(rows):
+        left, right = columns[i], columns[i + 1]
+        for y0 in left:
+            ax.plot([i, i + 1] * len(right), np.ravel(np.column_stack([np.full(len(right), y0), right])),
+                    color="0.75", linewidth=0.3, zorder=1)
+        label = f"{int(r['params']):,}" + (" (tied)" if r.get("tied") else "")
+        ax.text(i + 0.5, 0.58, label, ha="center", va="bottom", fontsize=7.5, color="0.25")
+    total = sum(int(r["params"]) for r in rows)
+    ax.text(-0.4, 0.72, "parameters per layer:", ha="left", va="bottom", fontsize=7.5, color="0.25")
+    ax.set_title(title if title is not None else f"{' - '.join(map(str, widths))}  ({total:,} parameters)",
+                 fontsize=10)
+    ax.set_xlim(-0.6, len(widths) - 0.4)
+    ax.set_ylim(-0.95, 0.85)
+    ax.axis("off")
     return fig
