@@ -185,6 +185,16 @@ def test_sync_writes_checks_and_removes_only_its_own_files(tmp_path):
     assert user_file.exists() and not (tmp_path / "notebooks" / "01_b.ipynb").exists()
 
 
+def test_titles_come_only_from_chapters_in_the_toc(tmp_path):
+    """A file that is not (yet) in _toc.yml cannot change the notebooks (CI sees only the toc)."""
+    _tiny_book(tmp_path, ["00_a", "01_b"])
+    md = tmp_path / "chapters" / "01_b.md"
+    md.write_text(md.read_text() + "\nSee {ref}`ch-stray`.\n")
+    before = cn.notebook_text(md, tmp_path)
+    (tmp_path / "chapters" / "99_stray.md").write_text("(ch-stray)=\n# A stray chapter\n")
+    assert cn.notebook_text(md, tmp_path) == before and "ch-stray" in before
+
+
 def test_launch_extension_points_the_colab_button_at_the_notebook(tmp_path, monkeypatch):
     pytest.importorskip("sphinx")
     ext = _load_tool("colab_launch")

@@ -168,9 +168,15 @@ def _bib_entries(root: Path) -> dict[str, str]:
 
 
 def _chapter_titles(root: Path) -> dict[str, str]:
-    """Map each chapter label ``(label)=`` to the title that follows it."""
+    """Map each chapter label ``(label)=`` to the title that follows it.
+
+    Only chapters listed in ``_toc.yml`` count, so that a stray or unfinished
+    file in the working tree cannot change the generated notebooks.
+    """
     titles: dict[str, str] = {}
-    for md in sorted((root / CHAPTERS).glob("*.md")):
+    for md in toc_chapters(root):
+        if not md.exists():
+            continue
         lines = md.read_text(encoding="utf-8").splitlines()
         for i, line in enumerate(lines[:-1]):
             match = re.fullmatch(r"\(([\w.:-]+)\)=\s*", line)
