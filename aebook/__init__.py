@@ -30,6 +30,7 @@ from .data import (
     ChecksumError,
     DataError,
     Dataset,
+    add_gaussian_noise,
     flatten,
     load_dataset,
     load_fashion_mnist,
@@ -39,7 +40,7 @@ from .data import (
     subset,
 )
 from .experiments import load_profile_data, mnist_autoencoder
-from .metrics import RE_KINDS, latent_sparsity, rank_by_error, reconstruction_error
+from .metrics import RE_KINDS, latent_sparsity, psnr, rank_by_error, reconstruction_error
 from .plots import agreement_heatmap, architecture_diagram, image_rows, re_histogram, training_curves
 
 # Models and training need Keras; they are imported on first use (see __getattr__)
@@ -49,6 +50,7 @@ _LAZY = {
     "architecture_table": "models",
     "layer_widths": "models",
     "weight_norm": "models",
+    "conv_autoencoder": "models",
     "dense_autoencoder": "models",
     "get_builder": "models",
     "output_activation": "models",
@@ -65,7 +67,7 @@ __all__ = [
     "PROFILES", "Profile", "cache_dir", "data_dir", "default_seed", "get_profile",
     # data
     "DATASETS", "ChecksumError", "DataError", "Dataset", "flatten", "load_dataset",
-    "load_fashion_mnist", "load_mnist", "minmax_scale", "read_idx", "subset",
+    "load_fashion_mnist", "load_mnist", "minmax_scale", "read_idx", "subset", "add_gaussian_noise",
     # anomaly detection (§3.3)
     "THRESHOLD_RULES", "anomaly_scores", "detection_metrics", "ensemble_scores", "flag_outliers",
     "outlier_ranking", "pairwise_agreement", "rank_correlation", "roc_auc", "score_ranks",
@@ -73,7 +75,7 @@ __all__ = [
     # experiments
     "load_profile_data", "mnist_autoencoder",
     # metrics
-    "RE_KINDS", "latent_sparsity", "rank_by_error", "reconstruction_error",
+    "RE_KINDS", "latent_sparsity", "psnr", "rank_by_error", "reconstruction_error",
     # plots
     "agreement_heatmap", "architecture_diagram", "image_rows", "re_histogram", "training_curves",
     # models and training (imported lazily)

@@ -35,6 +35,7 @@ from ._checks import as_float_array
 
 __all__ = [
     "DATASETS",
+    "add_gaussian_noise",
     "DataError",
     "Dataset",
     "ChecksumError",
@@ -312,3 +313,23 @@ def minmax_scale(x, lo: float | None = None, hi: float | None = None) -> np.ndar
     if hi <= lo:
         raise ValueError(f"cannot scale: max ({hi}) must exceed min ({lo})")
     return np.clip((arr - lo) / (hi - lo), 0.0, 1.0).astype(np.float32)
+
+
+def add_gaussian_noise(x, factor: float = 0.5, seed: int | None = None, clip: bool = True) -> np.ndarray:
+    """Return ``x + factor * N(0, 1)`` noise, clipped to [0, 1] (denoising, §3.4).
+
+    Every value gets its own draw from a standard normal distribution scaled by
+    ``factor`` (the "noise factor"). ``clip=True`` keeps the result a valid
+    image in [0, 1], as a sigmoid output and the cross-entropy need. ``seed``
+    makes the noise reproducible (``None``: fresh noise each call). ``x`` is
+    not modified; the result is float32 with ``x``'s shape.
+    """
+    arr = as_float_array(x, "x")
+    factor = float(factor)
+    if not np.isfinite(factor) or factor < 0:
+        raise ValueError(f"the noise factor must be a finite number >= 0, got {factor}")
+    rng = np.random.default_rng(seed)
+    noisy = arr + factor * rng.standard_normal(arr.shape, dtype=np.float32)
+    if clip:
+        noisy = np.clip(noisy, 0.0, 1.0)
+    return noisy.astype(np.float32, copy=False)

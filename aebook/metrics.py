@@ -20,7 +20,7 @@ import numpy as np
 
 from ._checks import as_float_array, check_same_shape, check_unit_interval
 
-__all__ = ["latent_sparsity", "rank_by_error", "reconstruction_error", "RE_KINDS"]
+__all__ = ["latent_sparsity", "psnr", "rank_by_error", "reconstruction_error", "RE_KINDS"]
 
 RE_KINDS = ("mse", "sse", "bce")
 _EPS = 1e-7  # Keras's clipping constant for the cross-entropy
@@ -51,6 +51,22 @@ def reconstruction_error(x, x_hat, kind: str = "mse") -> np.ndarray:
         return -(x2 * np.log(p) + (1 - x2) * np.log(1 - p)).mean(axis=1)
     sq = (x2 - xh2) ** 2
     return sq.mean(axis=1) if kind == "mse" else sq.sum(axis=1)
+
+
+def psnr(x, x_hat, data_range: float = 1.0) -> np.ndarray:
+    """Per-sample peak signal-to-noise ratio in decibels (used for denoising, §3.4).
+
+    ``PSNR = 10 log10(data_range**2 / MSE)`` with the per-sample mean squared
+    error of :func:`reconstruction_error` (``kind="mse"``); ``data_range`` is
+    the span of possible values (1 for images in [0, 1], 255 for 8-bit ones).
+    Higher is better; a perfect reconstruction gives ``inf``.
+    """
+    data_range = float(data_range)
+    if not np.isfinite(data_range) or data_range <= 0:
+        raise ValueError(f"data_range must be a positive number (1.0 for images in [0, 1]), got {data_range}")
+    mse = reconstruction_error(x, x_hat, kind="mse")
+    with np.errstate(divide="ignore"):
+        return 10.0 * np.log10(data_range**2 / mse)
 
 
 def rank_by_error(errors, largest_first: bool = True) -> np.ndarray:

@@ -25,6 +25,7 @@ __all__ = [
     "architecture_table",
     "layer_widths",
     "weight_norm",
+    "conv_autoencoder",
     "dense_autoencoder",
     "get_builder",
     "output_activation",
@@ -134,7 +135,96 @@ def dense_autoencoder(
     return model
 
 
-BUILDERS = {"dense_autoencoder": dense_autoencoder}
+def conv_autoencoder(
+    input_shape: Sequence[int] = (28, 28, 1),
+    filters: Sequence[int] = (64, 32),
+    kernel_size: int = 3,
+    strides: int = 1,
+    padding: str = "valid",
+    latent_dim: int | None = None,
+    activation: str = "relu",
+    output_activation: str = "sigmoid",
+    name: str | None = None,
+) -> keras.Model:
+    """Build a convolutional autoencoder (CA, §4 and Figure 13).
+
+    The encoder is one ``Conv2D(f, kernel_size, strides, padding)`` per entry
+    of ``filters``; the decoder mirrors it with ``Conv2DTranspose`` layers, the
+    last one with ``input_shape[-1]`` channels and ``output_activation``. The
+    defaults give the paper's model: 3x3 kernels, valid convolutions,
+    (28x28) -> (26x26x64) -> (24x24x32) -> (26x26x64) -> (28x28), whose
+    latent tensor (24x24x32) is larger than the input.
+
+    ``latent_dim`` adds a real bottleneck: the last feature map is flattened
+    into a ``Dense(latent_dim)`` layer (the latent vector h) and the decoder
+    starts with a ``Dense`` layer reshaped back to that map. Inputs are
+    ``(n, height, width, channels)`` arrays. Raises ``ValueError`` when the
+    decoder cannot give back the input's shape (with ``strides`` > 1 use
+    ``padding="same"`` and sizes divisible by ``strides ** len(filters)``).
+    """
+    input_shape = tuple(int(d) for d in input_shape)
+    if len(input_shape) != 3 or min(input_shape) < 1:
+        raise ValueError(
+            f"input_shape must be (height, width, channels), got {input_shape}: "
+            "for MNIST use (28, 28, 1) and reshape the images to (n, 28, 28, 1)"
+        )
+    filters = tuple(int(f) for f in filters)
+    if not filters or any(f < 1 for f in filters):
+        raise ValueError(f"filters must be a non-empty sequence of positive integers, got {filters}")
+    if padding not in ("valid", "same"):
+        raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
+    if int(kernel_size) < 1 or int(strides) < 1:
+        raise ValueError(f"kernel_size and strides must be >= 1, got {kernel_size}, {strides}")
+    if latent_dim is not None and int(latent_dim) < 1:
+        raise ValueError(f"latent_dim must be a positive integer or None, got {latent_dim}")
+    conv = {"kernel_size": int(kernel_size), "strides": int(strides), "padding": padding}
+    if name is None:
+        name = f"ca_{'_'.join(map(str, filters))}" + (f"_dense{int(latent_dim)}" if latent_dim else "")
+
+    size = list(input_shape[:2])
+    for _ in filters:
+        k, st = int(kernel_size), int(strides)
+        size = [-(-n // st) if padding == "same" else (n - k) // st + 1 for n in size]
+        if min(size) < 1:
+            raise ValueError(f"the input {input_shape} is too small for {len(filters)} convolutions "
+                             f"with kernel {kernel_size}, stride {strides} and padding {padding!r}: "
+                             "use fewer filters, a smaller kernel or padding='same'")
+
+    x_in = keras.Input(shape=input_shape, name="x")
+    h = x_in
+    for i, f in enumerate(filters):
+        last = i == len(filters) - 1 and latent_dim is None
+        h = keras.layers.Conv2D(f, activation=activation, name="latent" if last else f"enc_{i}", **conv)(h)
+    map_shape = tuple(int(d) for d in h.shape[1:])
+    if latent_dim is not None:
+        h = keras.layers.Flatten(name="flatten")(h)
+        h = keras.layers.Dense(int(latent_dim), activation=activation, name="latent")(h)
+    encoder = keras.Model(x_in, h, name="encoder")
+
+    h_in = keras.Input(shape=tuple(int(d) for d in h.shape[1:]), name="h")
+    y = h_in
+    if latent_dim is not None:
+        y = keras.layers.Dense(int(np.prod(map_shape)), activation=activation, name="dec_dense")(y)
+        y = keras.layers.Reshape(map_shape, name="dec_reshape")(y)
+    for i, f in enumerate(reversed(filters[:-1])):
+        y = keras.layers.Conv2DTranspose(f, activation=activation, name=f"dec_{i}", **conv)(y)
+    y = keras.layers.Conv2DTranspose(input_shape[-1], activation=output_activation, name="output",
+                                     **conv)(y)
+    if tuple(int(d) for d in y.shape[1:]) != input_shape:
+        raise ValueError(
+            f"the decoder gives back {tuple(y.shape[1:])}, not the input shape {input_shape}: "
+            "with strides > 1 use padding='same' and image sizes divisible by "
+            "strides ** len(filters)"
+        )
+    decoder = keras.Model(h_in, y, name="decoder")
+
+    model = keras.Model(x_in, decoder(encoder(x_in)), name=name)
+    model.encoder = encoder
+    model.decoder = decoder
+    return model
+
+
+BUILDERS = {"dense_autoencoder": dense_autoencoder, "conv_autoencoder": conv_autoencoder}
 
 
 def get_builder(name):
