@@ -24,6 +24,7 @@ import json
 import math
 import os
 import platform
+import shutil
 import statistics
 import sys
 import time
@@ -196,7 +197,7 @@ def experiment_names() -> list[str]:
 
 # ------------------------------------------------------------------------- machine
 def hardware() -> dict:
-    """The machine: CPU model, logical cores, GPUs TensorFlow sees (if it is imported), OS."""
+    """The machine: CPU model, usable cores, GPUs (TensorFlow's if it is loaded, else nvidia-smi's), OS."""
     cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -226,6 +227,15 @@ def hardware() -> dict:
             except (ValueError, RuntimeError):
                 name = dev.name
             gpus.append(str(name))
+    elif shutil.which("nvidia-smi"):  # TensorFlow not loaded (no experiment needed it): ask the driver
+        import subprocess
+
+        try:
+            listing = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True, timeout=10).stdout
+            gpus = [line.split(":", 1)[1].split("(")[0].strip() for line in listing.splitlines()
+                    if line.startswith("GPU ")]
+        except (OSError, subprocess.SubprocessError):
+            pass
     return {"cpu": cpu, "cores": int(cores), "gpus": gpus,
             "platform": f"{platform.system()} {platform.release()} ({platform.machine()})",
             "python": platform.python_version()}

@@ -177,3 +177,14 @@ def test_every_headline_function_exists_and_keys_are_unique():
                 assert h.low <= h.high, h.key
             assert h.paper_text and h.band_text
     assert len(report.experiment_names()) == len(set(report.experiment_names()))
+
+
+def test_hardware_names_a_gpu_from_the_driver_when_tensorflow_is_not_loaded(tmp_path, monkeypatch):
+    fake = tmp_path / "nvidia-smi"
+    fake.write_text("#!/bin/sh\necho 'GPU 0: NVIDIA H100 80GB HBM3 (UUID: GPU-1234)'\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ.get('PATH', '')}")
+    monkeypatch.delitem(sys.modules, "tensorflow", raising=False)
+    hw = report.hardware()
+    assert hw["gpus"] == ["NVIDIA H100 80GB HBM3"]
+    assert hw["cores"] >= 1 and hw["cpu"]
