@@ -180,11 +180,13 @@ def _download(name: str, stem: str) -> Path:
 
     info = DATASETS[name]
     target_dir = config.keras_cache_dir() / f"aebook-{info['folder']}"
+    # Keras falls back to /tmp/.keras when the folder is not writable yet: create it.
+    target_dir.mkdir(parents=True, exist_ok=True)
     path = keras.utils.get_file(
         fname=f"{stem}.gz",
         origin=info["origin"] + f"{stem}.gz",
-        cache_dir=str(target_dir.parent.parent),
-        cache_subdir=str(Path("datasets") / target_dir.name),
+        cache_dir=str(target_dir),
+        cache_subdir=".",
     )
     return Path(path)
 

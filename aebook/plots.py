@@ -9,7 +9,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure as _MplFigure
+
+
+class Figure(_MplFigure):
+    """A matplotlib ``Figure`` that Jupyter displays as a PNG, without pyplot.
+
+    The library never imports pyplot (no global figure state, nothing shown
+    as a side effect), so it gives its figures their own rich display.
+    """
+
+    def _repr_png_(self) -> bytes:
+        from io import BytesIO
+
+        buffer = BytesIO()
+        self.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+        return buffer.getvalue()
+
 
 __all__ = ["agreement_heatmap", "architecture_diagram", "image_rows", "re_histogram", "training_curves"]
 
