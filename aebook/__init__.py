@@ -25,6 +25,7 @@ from .anomaly import (
     top_k_overlap,
 )
 from .config import PROFILES, Profile, cache_dir, data_dir, default_seed, get_profile
+from .curse import corner_cube_sides, cube_side, expected_points_in_cube, smallest_cube_median
 from .data import (
     DATASETS,
     ChecksumError,
@@ -39,8 +40,16 @@ from .data import (
     read_idx,
     subset,
 )
-from .experiments import load_profile_data, mnist_autoencoder
+from .experiments import KnnResult, knn_benchmark, load_profile_data, mnist_autoencoder
 from .metrics import RE_KINDS, latent_sparsity, psnr, rank_by_error, reconstruction_error
+from .pca import (
+    PCAResult,
+    covariance_nbytes,
+    pca_fit,
+    pca_normalize,
+    pca_reconstruct,
+    principal_angles,
+)
 from .plots import agreement_heatmap, architecture_diagram, image_rows, re_histogram, training_curves
 
 # Models and training need Keras; they are imported on first use (see __getattr__)
@@ -73,7 +82,11 @@ __all__ = [
     "outlier_ranking", "pairwise_agreement", "rank_correlation", "roc_auc", "score_ranks",
     "threshold", "top_k_overlap",
     # experiments
-    "load_profile_data", "mnist_autoencoder",
+    "KnnResult", "knn_benchmark", "load_profile_data", "mnist_autoencoder",
+    # curse of dimensionality (§3.2.2)
+    "corner_cube_sides", "cube_side", "expected_points_in_cube", "smallest_cube_median",
+    # PCA (§3.1)
+    "PCAResult", "covariance_nbytes", "pca_fit", "pca_normalize", "pca_reconstruct", "principal_angles",
     # metrics
     "RE_KINDS", "latent_sparsity", "psnr", "rank_by_error", "reconstruction_error",
     # plots
