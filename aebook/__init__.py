@@ -40,7 +40,19 @@ from .data import (
     read_idx,
     subset,
 )
-from .experiments import KnnResult, knn_benchmark, load_profile_data, mnist_autoencoder
+from .experiments import (
+    KnnResult,
+    conv_experiment,
+    denoising_experiment,
+    knn_benchmark,
+    knn_experiment,
+    load_profile_data,
+    mnist_autoencoder,
+    pca_experiment,
+    reconstruction_experiment,
+    shoe_experiment,
+    table3_experiment,
+)
 from .metrics import RE_KINDS, latent_sparsity, psnr, rank_by_error, reconstruction_error
 from .pca import (
     PCAResult,
@@ -51,6 +63,7 @@ from .pca import (
     principal_angles,
 )
 from .plots import agreement_heatmap, architecture_diagram, image_rows, re_histogram, training_curves
+from .report import run_report, to_markdown, validate_results, write_report
 
 # Models and training need Keras; they are imported on first use (see __getattr__)
 _LAZY = {
@@ -83,6 +96,10 @@ __all__ = [
     "threshold", "top_k_overlap",
     # experiments
     "KnnResult", "knn_benchmark", "load_profile_data", "mnist_autoencoder",
+    # reproduction report (issue 6)
+    "conv_experiment", "denoising_experiment", "knn_experiment", "pca_experiment",
+    "reconstruction_experiment", "shoe_experiment", "table3_experiment",
+    "run_report", "to_markdown", "validate_results", "write_report",
     # curse of dimensionality (§3.2.2)
     "corner_cube_sides", "cube_side", "expected_points_in_cube", "smallest_cube_median",
     # PCA (§3.1)
