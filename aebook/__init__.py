@@ -46,6 +46,7 @@ from .experiments import (
     denoising_experiment,
     knn_benchmark,
     knn_experiment,
+    linear_autoencoder,
     load_profile_data,
     mnist_autoencoder,
     pca_experiment,
@@ -95,7 +96,7 @@ __all__ = [
     "outlier_ranking", "pairwise_agreement", "rank_correlation", "roc_auc", "score_ranks",
     "threshold", "top_k_overlap",
     # experiments
-    "KnnResult", "knn_benchmark", "load_profile_data", "mnist_autoencoder",
+    "KnnResult", "knn_benchmark", "linear_autoencoder", "load_profile_data", "mnist_autoencoder",
     # reproduction report (issue 6)
     "conv_experiment", "denoising_experiment", "knn_experiment", "pca_experiment",
     "reconstruction_experiment", "shoe_experiment", "table3_experiment",

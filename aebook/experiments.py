@@ -16,7 +16,7 @@ from . import config
 from .data import Dataset, load_dataset
 
 __all__ = ["KNN_METHODS", "KnnResult", "knn_benchmark",
-           "load_profile_data", "mnist_autoencoder",
+           "linear_autoencoder", "load_profile_data", "mnist_autoencoder",
            "conv_experiment", "denoising_experiment", "knn_experiment", "pca_experiment",
            "reconstruction_experiment",
            "shoe_experiment",
@@ -337,6 +337,31 @@ def conv_experiment(
             "ratio_ca_ffa": re_ca / re_ffa, "from_cache": bool(ffa.from_cache and ca.from_cache)}
 
 
+def linear_autoencoder(
+    x_centred, latent_dim: int, *, epochs: int = 40, batch_size: int = 4096,
+    learning_rate: float = 0.02, validation_data=None, seed: int | None = None, verbose: bool = True,
+):
+    """Train (or load) the linear autoencoder of §3.1 that spans PCA's subspace (Baldi & Hornik 1989).
+
+    Linear encoder and decoder, MSE, on centred inputs (eq. 22 up to the
+    constant factor 1/sqrt(M), which does not move the optimum). Large batches
+    and a learning rate that decays from ``learning_rate`` to 0 on a cosine
+    over the whole training let Adam settle on the optimal subspace instead
+    of jittering around it. Returns a :class:`aebook.train.Trained`.
+    """
+    import keras
+
+    from .train import fit
+
+    steps = int(epochs) * -(-len(x_centred) // int(batch_size))  # optimizer steps in the whole training
+    schedules = keras.optimizers.schedules
+    schedule = schedules.serialize(schedules.CosineDecay(learning_rate, steps))
+    return fit("dense_autoencoder", x_centred, epochs=epochs, batch_size=batch_size,
+               learning_rate=schedule, loss="mse", validation_data=validation_data, seed=seed,
+               verbose=verbose, input_dim=int(x_centred.shape[1]), latent_dim=int(latent_dim),
+               activation="linear", output_activation="linear")
+
+
 def pca_experiment(
     profile: str | config.Profile | None = None, seed: int | None = None, latent_dim: int = 16,
     epochs: int = 40, batch_size: int = 4096, learning_rate: float = 0.02,
@@ -353,22 +378,16 @@ def pca_experiment(
     """
     from .metrics import reconstruction_error
     from .pca import pca_fit, pca_normalize, pca_reconstruct, principal_angles
-    from .train import fit, reconstruct
+    from .train import reconstruct
 
     prof = config.get_profile(profile)
     ds = load_profile_data("mnist", prof)
     _, train_mean = pca_normalize(ds.x_train)
     x_train_c = (ds.x_train - train_mean).astype("float32")
     x_test_c = (ds.x_test - train_mean).astype("float32")
-    import keras
-
-    steps = epochs * -(-len(x_train_c) // batch_size)  # optimizer steps in the whole training
-    schedules = keras.optimizers.schedules
-    schedule = schedules.serialize(schedules.CosineDecay(learning_rate, steps))
-    linear = fit("dense_autoencoder", x_train_c, epochs=epochs, batch_size=batch_size,
-                 learning_rate=schedule, loss="mse", validation_data=(x_test_c, None), seed=seed,
-                 verbose=False, input_dim=int(ds.x_train.shape[1]), latent_dim=int(latent_dim),
-                 activation="linear", output_activation="linear")
+    linear = linear_autoencoder(x_train_c, latent_dim, epochs=epochs, batch_size=batch_size,
+                                learning_rate=learning_rate, validation_data=(x_test_c, None),
+                                seed=seed, verbose=False)
     pca = pca_fit(ds.x_train, int(latent_dim))
     angles = principal_angles(linear.model.decoder.get_weights()[0].T, pca.components.T)
     re_lin = float(reconstruction_error(x_test_c, reconstruct(linear.model, x_test_c)).mean())

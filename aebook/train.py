@@ -200,7 +200,9 @@ def fit(
     ``x`` and clean ``y``). Adam with ``learning_rate`` and a loss of
     ``"binary_crossentropy"`` or ``"mse"`` are the paper's choices (§2.2,
     §2.4). Progress is one plain line every few epochs (``verbose=False``:
-    none). Returns a :class:`Trained` whose ``history`` holds the per-epoch
+    none). ``learning_rate`` may also be a serialised Keras schedule (a plain
+    dict from ``keras.optimizers.schedules.serialize``), which stays part of the
+    cache key. Returns a :class:`Trained` whose ``history`` holds the per-epoch
     losses (also for a cached model: they are stored with it).
 
     Inputs are validated first: wrong per-sample shapes, NaN, and values
