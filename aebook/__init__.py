@@ -79,6 +79,7 @@ _LAZY = {
     "output_activation": "models",
     "Trained": "train",
     "cache_key": "train",
+    "encode": "train",
     "fit": "train",
     "reconstruct": "train",
     "set_seed": "train",

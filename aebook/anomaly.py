@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ._checks import as_float_array, check_features
+from ._checks import as_float_array
 
 __all__ = [
     "THRESHOLD_RULES",
@@ -84,15 +84,10 @@ def anomaly_scores(model, x, kind: str = "mse", batch_size: int = 1024) -> np.nd
     models in a row then stays quiet and quick.
     """
     from .metrics import reconstruction_error
+    from .train import reconstruct
 
     x = as_float_array(x, "x")
-    check_features(x, tuple(model.input_shape[1:]), "x")
-    if int(batch_size) < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-    parts = [np.asarray(model(x[i:i + int(batch_size)], training=False), dtype=np.float32)
-             for i in range(0, len(x), int(batch_size))]
-    x_hat = np.concatenate(parts) if parts else np.empty_like(x)
-    return reconstruction_error(x, x_hat, kind=kind)
+    return reconstruction_error(x, reconstruct(model, x, batch_size), kind=kind)
 
 
 def outlier_ranking(scores) -> np.ndarray:

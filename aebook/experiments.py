@@ -257,9 +257,10 @@ def knn_experiment(
         out[f"{tag}_raw_acc"] = 100 * res.accuracy
         out[f"{tag}_raw_seconds"] = res.fit_seconds + res.predict_seconds
         for q in dims:
-            enc = mnist_autoencoder(q, dataset=name, profile=prof, seed=seed, data=ds, verbose=False).encoder
-            h_train = np.asarray(enc.predict(ds.x_train, batch_size=1024, verbose=0))
-            h_test = np.asarray(enc.predict(ds.x_test, batch_size=1024, verbose=0))
+            from .train import encode
+
+            ae = mnist_autoencoder(q, dataset=name, profile=prof, seed=seed, data=ds, verbose=False).model
+            h_train, h_test = encode(ae, ds.x_train), encode(ae, ds.x_test)
             res = knn_benchmark(h_train, ds.y_train, h_test, ds.y_test, algorithm=algorithm)
             out[f"{tag}_latent{q}_acc"] = 100 * res.accuracy
             out[f"{tag}_latent{q}_seconds"] = res.fit_seconds + res.predict_seconds

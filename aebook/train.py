@@ -31,7 +31,7 @@ from . import config
 from ._checks import as_float_array, check_features, check_unit_interval
 from .models import get_builder, output_activation
 
-__all__ = ["Trained", "cache_key", "fit", "reconstruct", "set_seed"]
+__all__ = ["Trained", "cache_key", "encode", "fit", "reconstruct", "set_seed"]
 
 _CACHE_FORMAT = 1
 
@@ -277,8 +277,32 @@ def fit(
     return Trained(model, history, key, False, seconds, meta)
 
 
-def reconstruct(model, x, batch_size: int = 1024) -> np.ndarray:
-    """Return ``model``'s reconstruction of ``x`` (validated, batched, float32)."""
+def _apply(model, x, batch_size: int) -> np.ndarray:
+    """Run ``model`` on ``x`` in batches, eagerly.
+
+    ``model.predict`` compiles a new function for every model it meets, and
+    after a few models TensorFlow prints retracing warnings into the pages;
+    eager calls on batches cost the same here and stay quiet.
+    """
     x = as_float_array(x, "x")
     check_features(x, tuple(model.input_shape[1:]), "x")
-    return np.asarray(model.predict(x, batch_size=batch_size, verbose=0), dtype=np.float32)
+    if int(batch_size) < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    parts = [np.asarray(model(x[i:i + int(batch_size)], training=False), dtype=np.float32)
+             for i in range(0, len(x), int(batch_size))]
+    if not parts:
+        return np.empty((0, *model.output_shape[1:]), dtype=np.float32)
+    return np.concatenate(parts)
+
+
+def reconstruct(model, x, batch_size: int = 1024) -> np.ndarray:
+    """Return ``model``'s reconstruction of ``x`` (validated, batched, float32)."""
+    return _apply(model, x, batch_size)
+
+
+def encode(model, x, batch_size: int = 1024) -> np.ndarray:
+    """Return the latent features h = g(x) (eq. 2) of ``model.encoder`` for ``x``."""
+    encoder = getattr(model, "encoder", None)
+    if encoder is None:
+        raise ValueError("encode() needs an autoencoder with an .encoder (built by aebook.models)")
+    return _apply(encoder, x, batch_size)
