@@ -28,6 +28,8 @@ import dataclasses
 import os
 from pathlib import Path
 
+import numpy as np
+
 __all__ = [
     "PROFILES",
     "Profile",
@@ -36,6 +38,7 @@ __all__ = [
     "default_seed",
     "get_profile",
     "keras_cache_dir",
+    "resolve_seed",
 ]
 
 
@@ -109,7 +112,13 @@ def get_profile(name: str | None = None) -> Profile:
         name = os.environ.get("AEBOOK_PROFILE", "paper").strip() or "paper"
     if isinstance(name, Profile):
         return name
-    key = name.lower()
+    if not isinstance(name, str):
+        known = ", ".join(sorted(PROFILES))
+        raise TypeError(
+            f"profile must be a name ({known}) or a Profile, got {type(name).__name__} "
+            f"{name!r}: pass profile='quick', for example"
+        )
+    key = name.strip().lower()
     if key not in PROFILES:
         known = ", ".join(sorted(PROFILES))
         raise ValueError(
@@ -148,6 +157,32 @@ def default_seed() -> int:
     if not value:
         return 42
     try:
-        return int(value)
+        seed = int(value)
     except ValueError:
         raise ValueError(f"AEBOOK_SEED must be an integer, got {value!r}") from None
+    if seed < 0:
+        raise ValueError(f"AEBOOK_SEED must be a non-negative integer, got {value!r}")
+    return seed
+
+
+def resolve_seed(seed=None, name: str = "seed") -> int:
+    """The seed to use: ``seed`` itself, or the global one when it is ``None``.
+
+    The one place where every function that takes ``seed=`` resolves it.
+    Accepts a non-negative Python or NumPy integer; anything else (a string,
+    a float, a bool, a negative number) raises an error that names the
+    argument ``name`` and says what to pass instead.
+    """
+    if seed is None:
+        return default_seed()
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(
+            f"{name} must be a non-negative integer (or None for AEBOOK_SEED), "
+            f"got {type(seed).__name__} {seed!r}: pass e.g. {name}=42"
+        )
+    if seed < 0:
+        raise ValueError(
+            f"{name} must be a non-negative integer (or None for AEBOOK_SEED), "
+            f"got {seed}: pass e.g. {name}=42"
+        )
+    return int(seed)

@@ -140,7 +140,7 @@ def table3_experiment(
     from .curse import corner_cube_sides, cube_side
 
     prof = config.get_profile(profile)
-    seed = config.default_seed() if seed is None else int(seed)
+    seed = config.resolve_seed(seed)
     out: dict = {"m": m, "trials": prof.mc_trials}
     for d in dims:
         side = float(cube_side(m, d))
@@ -286,7 +286,7 @@ def denoising_experiment(
     from .train import fit, reconstruct
 
     prof = config.get_profile(profile)
-    seed = config.default_seed() if seed is None else int(seed)
+    seed = config.resolve_seed(seed)
     ds = load_profile_data("mnist", prof)
     noisy_train = add_gaussian_noise(ds.x_train, noise_factor, seed=seed)
     noisy_test = add_gaussian_noise(ds.x_test, noise_factor, seed=seed + 1)
@@ -323,7 +323,7 @@ def conv_experiment(
     from .train import fit, reconstruct
 
     prof = config.get_profile(profile)
-    seed = config.default_seed() if seed is None else int(seed)
+    seed = config.resolve_seed(seed)
     on_gpu = bool(tf.config.list_physical_devices("GPU"))
     epochs = paper_epochs if (on_gpu and prof.name == "paper") else prof.conv_epochs
     ds = load_dataset("mnist", n_train=prof.conv_n_train, n_test=prof.n_test)

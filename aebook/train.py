@@ -47,7 +47,7 @@ def set_seed(seed: int | None = None, deterministic: bool = False) -> int:
     """
     import keras
 
-    seed = config.default_seed() if seed is None else int(seed)
+    seed = config.resolve_seed(seed)
     keras.utils.set_random_seed(seed)
     if deterministic and keras.backend.backend() == "tensorflow":
         import tensorflow as tf
@@ -222,7 +222,7 @@ def fit(
         vx = as_float_array(vx, "validation x")
         vy = vx if vy is None else as_float_array(vy, "validation y")
         validation_data = (vx, vy)
-    seed = config.default_seed() if seed is None else int(seed)
+    seed = config.resolve_seed(seed)
 
     spec = {
         "format": _CACHE_FORMAT,
