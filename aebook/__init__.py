@@ -16,7 +16,6 @@ from .anomaly import (
     detection_metrics,
     ensemble_scores,
     flag_outliers,
-    outlier_ranking,
     pairwise_agreement,
     rank_correlation,
     roc_auc,
@@ -24,7 +23,16 @@ from .anomaly import (
     threshold,
     top_k_overlap,
 )
-from .config import PROFILES, Profile, cache_dir, data_dir, default_seed, get_profile
+from .config import (
+    PROFILES,
+    Profile,
+    cache_dir,
+    conv_epochs,
+    data_dir,
+    default_seed,
+    get_profile,
+    resolve_seed,
+)
 from .curse import corner_cube_sides, cube_side, expected_points_in_cube, smallest_cube_median
 from .data import (
     DATASETS,
@@ -41,19 +49,30 @@ from .data import (
     subset,
 )
 from .experiments import (
+    LINEAR_AE_TRAINING,
+    Denoiser,
     KnnResult,
+    ProfileData,
+    ShoeAmongDigits,
+    conv_baseline_ffa,
     conv_experiment,
+    denoiser,
     denoising_experiment,
     knn_benchmark,
     knn_experiment,
+    latent_features,
     linear_autoencoder,
+    load_conv_data,
     load_profile_data,
-    mnist_autoencoder,
+    paper_autoencoder,
+    paper_conv_autoencoder,
     pca_experiment,
     reconstruction_experiment,
+    shoe_among_digits,
     shoe_experiment,
     table3_experiment,
 )
+from .machine import hardware, package_versions
 from .metrics import RE_KINDS, latent_sparsity, psnr, rank_by_error, reconstruction_error
 from .pca import (
     PCAResult,
@@ -64,7 +83,7 @@ from .pca import (
     principal_angles,
 )
 from .plots import agreement_heatmap, architecture_diagram, image_rows, re_histogram, training_curves
-from .report import run_report, to_markdown, validate_results, write_report
+from .report import run_report, to_html, to_markdown, validate_results, write_report
 
 # Models and training need Keras; they are imported on first use (see __getattr__)
 _LAZY = {
@@ -88,20 +107,26 @@ _LAZY = {
 __all__ = [
     "__version__",
     # config
-    "PROFILES", "Profile", "cache_dir", "data_dir", "default_seed", "get_profile",
+    "PROFILES", "Profile", "cache_dir", "conv_epochs", "data_dir", "default_seed", "get_profile",
+    "resolve_seed",
     # data
     "DATASETS", "ChecksumError", "DataError", "Dataset", "flatten", "load_dataset",
     "load_fashion_mnist", "load_mnist", "minmax_scale", "read_idx", "subset", "add_gaussian_noise",
     # anomaly detection (§3.3)
     "THRESHOLD_RULES", "anomaly_scores", "detection_metrics", "ensemble_scores", "flag_outliers",
-    "outlier_ranking", "pairwise_agreement", "rank_correlation", "roc_auc", "score_ranks",
+    "pairwise_agreement", "rank_correlation", "roc_auc", "score_ranks",
     "threshold", "top_k_overlap",
-    # experiments
-    "KnnResult", "knn_benchmark", "linear_autoencoder", "load_profile_data", "mnist_autoencoder",
-    # reproduction report (issue 6)
+    # recipes shared by the chapters and the report
+    "Denoiser", "KnnResult", "LINEAR_AE_TRAINING", "ProfileData", "ShoeAmongDigits",
+    "conv_baseline_ffa", "denoiser",
+    "knn_benchmark", "latent_features", "linear_autoencoder", "load_conv_data", "load_profile_data",
+    "paper_autoencoder", "paper_conv_autoencoder", "shoe_among_digits",
+    # headline experiments and the reproduction report
     "conv_experiment", "denoising_experiment", "knn_experiment", "pca_experiment",
     "reconstruction_experiment", "shoe_experiment", "table3_experiment",
-    "run_report", "to_markdown", "validate_results", "write_report",
+    "run_report", "to_html", "to_markdown", "validate_results", "write_report",
+    # the machine
+    "hardware", "package_versions",
     # curse of dimensionality (§3.2.2)
     "corner_cube_sides", "cube_side", "expected_points_in_cube", "smallest_cube_median",
     # PCA (§3.1)

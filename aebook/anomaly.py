@@ -3,11 +3,11 @@
 The recipe of §3.3 in four steps, one function each:
 
 1. train an autoencoder on data with no (or very few) outliers
-   (:func:`aebook.mnist_autoencoder` or :func:`aebook.fit`);
+   (:func:`aebook.paper_autoencoder` or :func:`aebook.fit`);
 2. score every observation by its reconstruction error, eq. 21
    (:func:`anomaly_scores`: the per-pixel mean squared error by default, the
    convention of the REs the paper quotes);
-3. sort the observations by score (:func:`outlier_ranking`, :func:`score_ranks`);
+3. sort the observations by score (:func:`aebook.rank_by_error`, :func:`score_ranks`);
 4. call the highest-scoring ones outliers, by a threshold rule
    (:func:`threshold`, :func:`flag_outliers`: top-k, a percentile, or
    mean + k standard deviations).
@@ -31,6 +31,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from ._checks import as_float_array
+from .metrics import rank_by_error, reconstruction_error
 
 __all__ = [
     "THRESHOLD_RULES",
@@ -38,7 +39,6 @@ __all__ = [
     "detection_metrics",
     "ensemble_scores",
     "flag_outliers",
-    "outlier_ranking",
     "pairwise_agreement",
     "rank_correlation",
     "roc_auc",
@@ -83,26 +83,15 @@ def anomaly_scores(model, x, kind: str = "mse", batch_size: int = 1024) -> np.nd
     ``model.predict``, which compiles a function per model: scoring many
     models in a row then stays quiet and quick.
     """
-    from .metrics import reconstruction_error
-    from .train import reconstruct
+    from .train import reconstruct  # loads Keras: only when a model is scored
 
     x = as_float_array(x, "x")
     return reconstruction_error(x, reconstruct(model, x, batch_size), kind=kind)
 
 
-def outlier_ranking(scores) -> np.ndarray:
-    """Indices of the samples, most anomalous (largest score) first (§3.3, step 3).
-
-    Ties keep the order of the samples (a stable sort), so the ranking is
-    reproducible.
-    """
-    arr = _scores(scores)
-    return np.argsort(-arr, kind="stable")
-
-
 def score_ranks(scores) -> np.ndarray:
-    """The rank of each sample in :func:`outlier_ranking`: 0 for the most anomalous."""
-    order = outlier_ranking(scores)
+    """The rank of each sample in :func:`aebook.rank_by_error`: 0 for the most anomalous."""
+    order = rank_by_error(_scores(scores))
     ranks = np.empty(len(order), dtype=np.int64)
     ranks[order] = np.arange(len(order))
     return ranks
@@ -141,14 +130,14 @@ def flag_outliers(scores, rule: str = "mean_std", value: float | None = None) ->
     """Boolean mask of the samples a threshold rule calls outliers (see :func:`threshold`).
 
     ``"top_k"`` flags exactly k samples (ties at the boundary are broken by
-    sample order, as in :func:`outlier_ranking`); the other rules flag every
+    sample order, as in :func:`aebook.rank_by_error`); the other rules flag every
     sample whose score is at or above the threshold.
     """
     arr = _scores(scores)
     if rule == "top_k" and value is not None:
         k = _check_k(value, len(arr))
         mask = np.zeros(len(arr), dtype=bool)
-        mask[outlier_ranking(arr)[:k]] = True
+        mask[rank_by_error(arr)[:k]] = True
         return mask
     return arr >= threshold(arr, rule, value)
 
@@ -199,7 +188,7 @@ def top_k_overlap(a, b, k: int) -> float:
     if len(a) != len(b):
         raise ValueError(f"a has {len(a)} scores but b has {len(b)}: they must score the same samples")
     k = _check_k(k, len(a))
-    top_a, top_b = outlier_ranking(a)[:k], outlier_ranking(b)[:k]
+    top_a, top_b = rank_by_error(a)[:k], rank_by_error(b)[:k]
     return len(np.intersect1d(top_a, top_b)) / k
 
 

@@ -30,10 +30,13 @@ from pathlib import Path
 
 import numpy as np
 
+from .machine import has_gpu
+
 __all__ = [
     "PROFILES",
     "Profile",
     "cache_dir",
+    "conv_epochs",
     "data_dir",
     "default_seed",
     "get_profile",
@@ -186,3 +189,20 @@ def resolve_seed(seed=None, name: str = "seed") -> int:
             f"got {seed}: pass e.g. {name}=42"
         )
     return int(seed)
+
+
+def conv_epochs(profile: str | Profile | None = None, on_gpu: bool | None = None) -> int:
+    """Epochs of the convolutional experiments (§4) for ``profile`` on this machine.
+
+    The paper profile trains the §2.4 epochs (30, ``profile.epochs``) when a
+    GPU is present (``on_gpu=None`` asks :func:`aebook.machine.has_gpu`,
+    which loads TensorFlow), and ``profile.conv_epochs`` on a CPU, where one
+    paper-sized epoch of the CA costs minutes; other profiles always use
+    ``profile.conv_epochs``.
+    """
+    prof = get_profile(profile)
+    if prof.name != "paper":
+        return prof.conv_epochs
+    if on_gpu is None:
+        on_gpu = has_gpu()  # loads TensorFlow: only asked when the answer matters
+    return prof.epochs if on_gpu else prof.conv_epochs

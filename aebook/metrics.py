@@ -70,20 +70,22 @@ def psnr(x, x_hat, data_range: float = 1.0) -> np.ndarray:
 
 
 def rank_by_error(errors, largest_first: bool = True) -> np.ndarray:
-    """Indices of the samples ordered by their reconstruction error (§2.3, Figure 3).
+    """Indices of the samples ordered by their reconstruction error (§2.3, Fig. 3; §3.3, step 3).
 
     ``errors`` is one number per sample (e.g. from :func:`reconstruction_error`).
     With ``largest_first=True`` the worst-reconstructed sample comes first (the
-    order anomaly detection reads, §3.3); ``False`` gives the best first. Ties
-    keep the order of the samples (a stable sort). Raises ``ValueError`` for
+    order anomaly detection reads, §3.3: most anomalous first); ``False`` gives
+    the best first. Ties keep the order of the samples (a stable sort), so the
+    ranking is reproducible. The one ranking function of the library. Raises ``ValueError`` for
     anything but a one-dimensional array of finite numbers.
     """
     as_float_array(errors, "errors")  # refuses non-numeric input, NaN and inf
     arr = np.asarray(errors, dtype=np.float64)  # full precision: float32 could create ties
-    if arr.ndim != 1:
+    if arr.ndim != 1 or arr.size == 0:
         raise ValueError(
-            f"errors must hold one number per sample (shape (n,)), got shape {arr.shape}: "
-            "compute per-sample errors with aebook.reconstruction_error first"
+            f"errors must hold one number per sample (a non-empty array of shape (n,)), got "
+            f"shape {arr.shape}: compute per-sample errors with aebook.reconstruction_error "
+            "(or aebook.anomaly_scores) first"
         )
     return np.argsort(-arr if largest_first else arr, kind="stable")
 

@@ -1,46 +1,48 @@
-"""The reproduction report: the paper's headline numbers beside the book's.
+"""The reproduction report: run the paper's headline experiments, render, validate and write.
 
-:func:`run_report` runs the headline experiments of :mod:`aebook.experiments`
-(the functions the chapters call, so trained models come from the shared
-model cache) for one profile and one or more seeds, and returns a plain
-dictionary: for every headline number our value (mean and spread over the
-seeds for the numbers that depend on training), the paper's value, a band
-``[low, high]`` and whether ours lies in it; plus the profile, the seeds, the
-machine, the package versions and the wall time of each experiment.
-:func:`to_markdown` renders it as a table, :func:`validate_results` checks it
-against :data:`RESULTS_SCHEMA`, :func:`write_report` writes ``results.json``
-and ``results.md``. ``python -m aebook reproduce`` is a thin command line over
+:func:`run_report` runs the experiments of :data:`EXPERIMENTS` (the
+``*_experiment`` functions of :mod:`aebook.experiments`, which train through
+the same recipes as the chapters, so models come from the shared model cache)
+for one profile and one or more seeds, and returns a plain dictionary: for
+every headline number of :mod:`aebook.paper` our value (mean and spread over
+the seeds for the numbers that depend on training), the paper's value, its
+band and why the band is that wide, and whether ours lies in it; plus the
+profile, the seeds, the machine (:mod:`aebook.machine`) and the wall time of
+each experiment. :func:`to_markdown` and :func:`to_html` render it (the HTML
+with one figure per experiment: ours against the paper, the band shaded),
+:func:`validate_results` checks it against :data:`RESULTS_SCHEMA`, and
+:func:`write_report` writes ``results.json``, ``results.md`` and
+``results.html``. ``python -m aebook reproduce`` is a thin command line over
 these functions.
-
-The bands say what "reproduces the paper" means for each number: the paper's
-value within a stated tolerance where it gives one, and the direction of its
-claim (ours smaller, larger, ranked first) where it gives none.
 """
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import html
+import io
 import json
 import math
 import os
-import platform
-import shutil
 import statistics
-import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from . import config
+import jsonschema
+
+from . import config, experiments, machine, paper
+from .paper import Headline
+from .plots import Figure
 
 __all__ = [
-    "HEADLINES",
+    "EXPERIMENTS",
     "RESULTS_SCHEMA",
-    "Headline",
+    "Experiment",
     "check_out_dir",
     "experiment_names",
-    "hardware",
-    "package_versions",
+    "headline_figure",
     "run_report",
     "table_rows",
     "to_html",
@@ -49,211 +51,59 @@ __all__ = [
     "write_report",
 ]
 
-INF = math.inf
-
-
-@dataclasses.dataclass(frozen=True)
-class Headline:
-    """One headline number: where it comes from, the paper's value and the band ours must lie in."""
-
-    key: str            # key in the experiment's result dict
-    label: str          # what it is, in words
-    paper: float | None  # the paper's value (None: the paper states a claim, not a number)
-    paper_text: str     # the paper's value or claim as the paper puts it, with its section
-    low: float | None   # band: ours must satisfy low <= ours <= high (None: unbounded)
-    high: float | None
-    band_text: str      # the band in words
-    unit: str = ""
-    note: str = ""      # e.g. an erratum of the paper that explains a miss
-
 
 @dataclasses.dataclass(frozen=True)
 class Experiment:
-    """A headline experiment: a function of :mod:`aebook.experiments` and its headline numbers."""
+    """A headline experiment: the function that runs it and the paper's numbers it is judged by."""
 
     name: str
     title: str
     section: str
-    function: str           # name of the function in aebook.experiments
-    seeded: bool            # does the result depend on training (repeat over seeds)?
+    run: Callable[..., dict]  # run(profile=..., seed=...) -> dict with a key per headline
+    seeded: bool              # does the result depend on training (repeat over seeds)?
     headlines: tuple[Headline, ...]
 
 
-def _tol(paper: float, tol: float) -> tuple[float, float]:
-    return paper - tol, paper + tol
-
-
-HEADLINES: tuple[Experiment, ...] = (
-    Experiment(
-        "table3", "Curse of dimensionality (Table 3, m = 1000)", "§3.2.2, eq. 23", "table3_experiment",
-        False, tuple(
-            Headline(f"l_d{d}", f"side l of the cube holding 1/m of the points, d = {d}", p,
-                     f"{txt} (Tab. 3)", *_tol(p, 0.005), "paper's value ± 0.005 (its rounding)",
-                     note=("erratum: the paper prints 0.003, but (1/1000)^(1/2) = 0.032" if d == 2 else ""))
-            for d, p, txt in ((2, 0.003, "0.003"), (10, 0.50, "0.50"), (100, 0.93, "0.93"),
-                              (1000, 0.99, "0.99"))
-        ) + (Headline("sim_max_count_error",
-                      "simulation: largest deviation of the mean count in the cube from 1",
-                      None, "1 point on average (eq. 23)", 0.0, 0.3, "<= 0.3"),),
-    ),
-    Experiment(
-        "pca", "Linear autoencoder (784,16,784) + MSE on centred data vs PCA", "§3.1, eq. 22",
-        "pca_experiment", True, (
-            Headline("max_angle_deg", "largest principal angle to PCA's top-16 subspace", 0.0,
-                     "same subspace as PCA (0 degrees)", 0.0, 5.0, "<= 5 degrees", "deg"),
-            Headline("mean_angle_deg", "mean principal angle", 0.0, "same subspace as PCA (0 degrees)",
-                     None, None, "-", "deg"),
-            Headline("re_ratio", "test RE, linear AE / PCA", 1.0, "same reconstructions (ratio 1)",
-                     0.99, 1.01, "1 ± 0.01"),
-        ),
-    ),
-    Experiment(
-        "reconstruction", "MNIST reconstruction, (784,q,784), BCE", "§2.4, Fig. 4-8",
-        "reconstruction_experiment", True, (
-            Headline("re_q8", "test RE (per-pixel MSE), q = 8", None, "no number given", None, None, "-"),
-            Headline("re_q16", "test RE (per-pixel MSE), q = 16", None, "no number given", None, None, "-"),
-            Headline("re_q64", "test RE (per-pixel MSE), q = 64", None, "no number given", None, None, "-"),
-            Headline("ratio_q16_q8", "RE(q=16) / RE(q=8)", None, "RE falls as q grows (§2.4)",
-                     0.0, 1.0, "< 1"),
-            Headline("ratio_q64_q16", "RE(q=64) / RE(q=16)", None, "RE falls as q grows (§2.4)",
-                     0.0, 1.0, "< 1"),
-        ),
-    ),
-    Experiment(
-        "knn", "k-NN (k = 7) on raw pixels vs latent features (Tables 1-2)", "§3.2.1, Tab. 1-2",
-        "knn_experiment", True, (
-            Headline("mnist_raw_acc", "MNIST accuracy, raw 784 features", 96.4, "96.4 %",
-                     *_tol(96.4, 3.0), "paper ± 3 points", "%"),
-            Headline("mnist_latent8_acc", "MNIST accuracy, 8 latent features", 89.0, "89 %",
-                     *_tol(89.0, 3.0), "paper ± 3 points", "%"),
-            Headline("fashion_raw_acc", "Fashion-MNIST accuracy, raw 784 features", 85.4, "85.4 %",
-                     *_tol(85.4, 3.0), "paper ± 3 points", "%"),
-            Headline("fashion_latent8_acc", "Fashion-MNIST accuracy, 8 latent features", 79.9, "79.9 %",
-                     *_tol(79.9, 3.0), "paper ± 3 points", "%"),
-            Headline("fashion_latent16_acc", "Fashion-MNIST accuracy, 16 latent features", 83.6, "83.6 %",
-                     *_tol(83.6, 3.0), "paper ± 3 points", "%"),
-            Headline("mnist_raw_seconds", "MNIST time, raw (brute-force search)", 1000.0, "~1000 s (Colab)",
-                     None, None, "- (machine-dependent)", "s"),
-            Headline("mnist_latent8_seconds", "MNIST time, 8 latent (brute-force search)", 1.1,
-                     "1.1 s (Colab)", None, None, "- (machine-dependent)", "s"),
-            Headline("mnist_speedup8", "MNIST time ratio raw / 8 latent", 1000 / 1.1, "~1000 / 1.1 = 909",
-                     1.0, INF, "> 1 (latent search is faster)"),
-            Headline("fashion_speedup8", "Fashion-MNIST time ratio raw / 8 latent", 1040 / 1.2,
-                     "1040 / 1.2 = 867", 1.0, INF, "> 1 (latent search is faster)"),
-            Headline("fashion_speedup16", "Fashion-MNIST time ratio raw / 16 latent", 1040 / 3.0,
-                     "1040 / 3.0 = 347", 1.0, INF, "> 1 (latent search is faster)"),
-        ),
-    ),
-    Experiment(
-        "shoe", "Anomaly detection: one shoe among the MNIST test digits", "§3.3, Fig. 10-11",
-        "shoe_experiment", True, (
-            Headline("shoe_rank", "rank of the shoe by RE (1 = largest)", 1.0, "1 (largest RE)",
-                     1.0, 1.0, "= 1"),
-            Headline("shoe_re", "RE of the shoe (per-pixel MSE)", 0.062, "0.062",
-                     0.031, 0.124, "within a factor 2 of the paper"),
-            Headline("runner_up_re", "second-largest RE", 0.022, "0.022",
-                     0.011, 0.044, "within a factor 2 of the paper"),
-            Headline("ratio", "shoe RE / second-largest RE", 0.062 / 0.022, "0.062 / 0.022 = 2.8",
-                     1.5, INF, ">= 1.5 (the shoe stands out)"),
-        ),
-    ),
-    Experiment(
-        "denoising", "Denoising (784,32,784), Gaussian noise factor 0.5", "§3.4, Fig. 12",
-        "denoising_experiment", True, (
-            Headline("mse_noisy", "test MSE, noisy vs clean", None, "no number given", None, None, "-"),
-            Headline("mse_denoised", "test MSE, denoised vs clean", None, "no number given", None, None, "-"),
-            Headline("mse_ratio", "MSE denoised / MSE noisy", None, "noise removed (Fig. 12)", 0.0, 0.5,
-                     "<= 0.5 (error at least halved)"),
-            Headline("psnr_gain_db", "PSNR gain of denoising", None, "noise removed (Fig. 12)", 3.0, INF,
-                     ">= 3 dB", "dB"),
-        ),
-    ),
-    Experiment(
-        "conv", "Convolutional AE (paper's CA) vs FFA (784,32,784), same training", "§4, Fig. 13",
-        "conv_experiment", True, (
-            Headline("re_ffa", "test RE (per-pixel MSE), FFA", None, "no number given", None, None, "-"),
-            Headline("re_ca", "test RE (per-pixel MSE), CA", None, "no number given", None, None, "-"),
-            Headline("ratio_ca_ffa", "RE(CA) / RE(FFA)", None, "CA better than FFA (Fig. 13)", 0.0, 1.0,
-                     "< 1"),
-        ),
-    ),
+# The experiments in the paper's order of sections.
+EXPERIMENTS: tuple[Experiment, ...] = (
+    Experiment("reconstruction", "MNIST reconstruction, (784,q,784), BCE", "§2.4, Fig. 4-8",
+               experiments.reconstruction_experiment, True, paper.RECONSTRUCTION),
+    Experiment("pca", "Linear autoencoder (784,16,784) + MSE on centred data vs PCA", "§3.1, eq. 22",
+               experiments.pca_experiment, True, paper.PCA),
+    Experiment("knn", "k-NN (k = 7) on raw pixels vs latent features (Tables 1-2)", "§3.2.1, Tab. 1-2",
+               experiments.knn_experiment, True, paper.KNN),
+    Experiment("table3", "Curse of dimensionality (Table 3, m = 1000)", "§3.2.2, eq. 23",
+               experiments.table3_experiment, False, paper.TABLE3),
+    Experiment("shoe", "Anomaly detection: one shoe among the MNIST test digits", "§3.3, Fig. 10-11",
+               experiments.shoe_experiment, True, paper.SHOE),
+    Experiment("denoising", "Denoising (784,32,784), Gaussian noise factor 0.5", "§3.4, Fig. 12",
+               experiments.denoising_experiment, True, paper.DENOISING),
+    Experiment("conv", "Convolutional AE (paper's CA) vs FFA (784,32,784), same training", "§4, Fig. 13",
+               experiments.conv_experiment, True, paper.CONV),
 )
 
 
-
-_PAPER_ORDER = ("reconstruction", "pca", "knn", "table3", "shoe", "denoising", "conv")
-
-
-def _registry() -> dict[str, Experiment]:
-    """The experiments by name, in the paper's order of sections."""
-    rank = {n: i for i, n in enumerate(_PAPER_ORDER)}
-    return {e.name: e for e in sorted(HEADLINES, key=lambda e: rank.get(e.name, len(rank)))}
-
-
 def experiment_names() -> list[str]:
-    """Names of the headline experiments, in report order."""
-    return list(_registry())
+    """Names of the headline experiments, in the paper's order."""
+    return [e.name for e in EXPERIMENTS]
 
 
-# ------------------------------------------------------------------------- machine
-def hardware() -> dict:
-    """The machine: CPU model, usable cores, GPUs (TensorFlow's if it is loaded, else nvidia-smi's), OS."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    if sys.platform == "darwin":
-        import subprocess
+def select(only: Sequence[str] | None = None) -> list[Experiment]:
+    """The experiments named in ``only`` (all when ``None``), in the paper's order.
 
-        try:
-            cpu = subprocess.run(["sysctl", "-n", "machdep.cpu.brand_string"], capture_output=True,
-                                 text=True, timeout=5).stdout.strip() or cpu
-        except (OSError, subprocess.SubprocessError):
-            pass
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:
-        cores = os.cpu_count() or 0
-    gpus: list[str] = []
-    if "tensorflow" in sys.modules:
-        tf = sys.modules["tensorflow"]
-        for dev in tf.config.list_physical_devices("GPU"):
-            try:
-                name = tf.config.experimental.get_device_details(dev).get("device_name", dev.name)
-            except (ValueError, RuntimeError):
-                name = dev.name
-            gpus.append(str(name))
-    elif shutil.which("nvidia-smi"):  # TensorFlow not loaded (no experiment needed it): ask the driver
-        import subprocess
-
-        try:
-            listing = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True, timeout=10).stdout
-            gpus = [line.split(":", 1)[1].split("(")[0].strip() for line in listing.splitlines()
-                    if line.startswith("GPU ")]
-        except (OSError, subprocess.SubprocessError):
-            pass
-    return {"cpu": cpu, "cores": int(cores), "gpus": gpus,
-            "platform": f"{platform.system()} {platform.release()} ({platform.machine()})",
-            "python": platform.python_version()}
-
-
-def package_versions() -> dict:
-    """Versions of aebook and the packages that decide the numbers (None when not installed)."""
-    from importlib import metadata
-
-    from . import __version__
-
-    out = {"aebook": __version__}
-    for name in ("tensorflow", "keras", "numpy", "scikit-learn", "scipy"):
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = None
-    return out
+    Raises ``ValueError`` naming ``only`` for an empty selection or an unknown name.
+    """
+    if only is None:
+        return list(EXPERIMENTS)
+    names = [n.strip() for n in only if n.strip()]
+    if not names:
+        raise ValueError(f"only must name at least one experiment ({', '.join(experiment_names())}), "
+                         f"got {list(only)!r}: pass None to run all")
+    unknown = [n for n in names if n not in experiment_names()]
+    if unknown:
+        raise ValueError(f"only: unknown experiment(s) {unknown}: choose from "
+                         f"{', '.join(experiment_names())}")
+    return [e for e in EXPERIMENTS if e.name in names]
 
 
 # -------------------------------------------------------------------------- running
@@ -280,92 +130,89 @@ def _json_number(x):
     return None if x is None or not math.isfinite(x) else float(x)
 
 
-def _resolve(exp: Experiment) -> Callable | None:
-    from . import experiments
-
-    return getattr(experiments, exp.function, None)
+def _run_one(exp: Experiment, prof: config.Profile, seed_list: list[int], seed0: int) -> dict:
+    t0 = time.perf_counter()
+    entry = {"name": exp.name, "title": exp.title, "section": exp.section,
+             "function": f"{exp.run.__module__}.{exp.run.__qualname__}",
+             "seeded": exp.seeded, "seeds": seed_list if exp.seeded else [], "status": "ok",
+             "error": None, "details": {}, "headlines": []}
+    runs: list[dict] = []
+    try:
+        for s in seed_list if exp.seeded else [seed0]:
+            runs.append(exp.run(profile=prof, seed=s))
+    except Exception as exc:  # noqa: BLE001 - one failing experiment must not hide the others
+        entry["status"] = "error"
+        entry["error"] = f"{type(exc).__name__}: {exc}"
+        runs = []
+    bad = [f"{h.key}={r[h.key]!r}" for r in runs for h in exp.headlines
+           if h.key in r and not math.isfinite(float(r[h.key]))]
+    if bad:  # JSON has no NaN/inf, and a band cannot judge them: report the experiment as failed
+        entry["status"], entry["error"], runs = "error", f"non-finite result(s): {', '.join(bad)}", []
+    missing = [h.key for h in exp.headlines if runs and h.key not in runs[0]]
+    if missing:  # a headline without a number would silently drop out of the table
+        entry["status"], entry["error"], runs = "error", f"result lacks headline(s) {missing}", []
+    if runs:
+        keys = {h.key for h in exp.headlines}
+        entry["details"] = {k: v for k, v in runs[0].items()
+                            if isinstance(v, str | bool | int | float) and k not in keys}
+        for h in exp.headlines:
+            summ = _summary([r[h.key] for r in runs])
+            entry["headlines"].append({
+                "key": h.key, "label": h.label, "unit": h.unit,
+                "ours": summ["mean"], "std": summ["std"], "min": summ["min"], "max": summ["max"],
+                "values": summ["values"], "paper": h.paper, "paper_text": h.paper_text,
+                "band": {"low": _json_number(h.low), "high": _json_number(h.high),
+                         "text": h.band_text, "why": h.why},
+                "verdict": _verdict(h, summ["mean"]), "note": h.note,
+            })
+    entry["seconds"] = time.perf_counter() - t0
+    return entry
 
 
 def run_report(
     profile: str | config.Profile | None = None,
     seeds: int = 1,
-    only: list[str] | None = None,
+    only: Sequence[str] | None = None,
     progress: Callable[[str], None] | None = None,
+    iterate: Callable[[list[Experiment]], Iterable[Experiment]] | None = None,
 ) -> dict:
     """Run the headline experiments and return the report as a plain, JSON-able dictionary.
 
     ``seeds`` repeats every experiment that depends on training with seeds
     ``default_seed() + i``, i < seeds, and reports mean, standard deviation
     and the values. ``only`` picks experiments by name (see
-    :func:`experiment_names`). ``progress`` receives one plain line per step.
+    :func:`experiment_names`). ``progress`` receives one plain line before and
+    after each experiment (a failed one's line gives the reason); ``iterate``
+    wraps the list of experiments (e.g. ``tqdm.tqdm`` for a progress bar).
     """
     prof = config.get_profile(profile)
-    if int(seeds) < 1:
-        raise ValueError(f"seeds must be >= 1, got {seeds}")
-    registry = _registry()
-    names = list(registry) if not only else list(only)
-    unknown = [n for n in names if n not in registry]
-    if unknown:
-        raise ValueError(f"unknown experiment(s) {unknown}: choose from {', '.join(registry)}")
-    seed0 = config.default_seed()
-    seed_list = [seed0 + i for i in range(int(seeds))]
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
+        raise ValueError(f"seeds must be an integer >= 1, got {seeds!r}")
+    chosen = select(only)
+    seed0 = config.resolve_seed(None)
+    seed_list = [seed0 + i for i in range(seeds)]
     say = progress or (lambda line: None)
     t_start = time.perf_counter()
     experiments_out = []
-    for i, name in enumerate(names, 1):
-        exp = registry[name]
-        fn = _resolve(exp)
-        bar = "#" * i + "." * (len(names) - i)
-        say(f"[{bar}] {i}/{len(names)} {name}: {exp.title} ...")
-        t0 = time.perf_counter()
-        entry = {"name": name, "title": exp.title, "section": exp.section, "function": exp.function,
-                 "seeded": exp.seeded, "seeds": seed_list if exp.seeded else [], "status": "ok",
-                 "error": None, "details": {}, "headlines": []}
-        runs: list[dict] = []
-        if fn is None:
-            entry["status"] = "missing"
-            entry["error"] = f"aebook.experiments.{exp.function} does not exist"
+    for i, exp in enumerate((iterate or iter)(chosen), 1):
+        head = f"{i}/{len(chosen)} {exp.name}"
+        say(f"{head}: {exp.title} ...")
+        entry = _run_one(exp, prof, seed_list, seed0)
+        if entry["status"] != "ok":
+            flag = f"ERROR {entry['error']}"
         else:
-            try:
-                for s in seed_list if exp.seeded else [seed0]:
-                    runs.append(fn(profile=prof, seed=s))
-            except Exception as exc:  # noqa: BLE001 - one failing experiment must not hide the others
-                entry["status"] = "error"
-                entry["error"] = f"{type(exc).__name__}: {exc}"
-        bad = [f"{h.key}={r[h.key]!r}" for r in runs for h in exp.headlines
-               if h.key in r and not math.isfinite(float(r[h.key]))]
-        if bad:  # JSON has no NaN/inf, and a band cannot judge them: report the experiment as failed
-            entry["status"], entry["error"], runs = "error", f"non-finite result(s): {', '.join(bad)}", []
-        if runs:
-            entry["details"] = {k: v for k, v in runs[0].items()
-                                if isinstance(v, str | bool | int | float) and k not in
-                                {h.key for h in exp.headlines}}
-            for h in exp.headlines:
-                if h.key not in runs[0]:
-                    continue
-                summ = _summary([r[h.key] for r in runs])
-                entry["headlines"].append({
-                    "key": h.key, "label": h.label, "unit": h.unit,
-                    "ours": summ["mean"], "std": summ["std"], "min": summ["min"], "max": summ["max"],
-                    "values": summ["values"], "paper": h.paper, "paper_text": h.paper_text,
-                    "band": {"low": _json_number(h.low), "high": _json_number(h.high),
-                             "text": h.band_text},
-                    "verdict": _verdict(h, summ["mean"]), "note": h.note,
-                })
-        entry["seconds"] = time.perf_counter() - t0
-        flag = entry["status"] if entry["status"] != "ok" else (
-            f"{sum(x['verdict'] == 'pass' for x in entry['headlines'])} pass, "
-            f"{sum(x['verdict'] == 'fail' for x in entry['headlines'])} fail")
-        say(f"[{bar}] {i}/{len(names)} {name}: {flag} ({entry['seconds']:.1f} s)")
+            flag = (f"{sum(x['verdict'] == 'pass' for x in entry['headlines'])} pass, "
+                    f"{sum(x['verdict'] == 'fail' for x in entry['headlines'])} fail")
+        say(f"{head}: {flag} ({entry['seconds']:.1f} s)")
         experiments_out.append(entry)
     heads = [h for e in experiments_out for h in e["headlines"]]
     return {
-        "schema_version": 1,
+        "schema_version": 2,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "profile": prof.as_dict(),
         "seeds": seed_list,
-        "hardware": hardware(),
-        "versions": package_versions(),
+        "hardware": machine.hardware(),
+        "versions": machine.package_versions(),
         "total_seconds": time.perf_counter() - t_start,
         "summary": {v: sum(h["verdict"] == v for h in heads) for v in ("pass", "fail", "info")}
         | {"errors": sum(e["status"] != "ok" for e in experiments_out)},
@@ -413,10 +260,8 @@ def table_rows(results: dict) -> list[dict]:
     return rows
 
 
-def to_html(results: dict) -> str:
+def table_html(results: dict) -> str:
     """The table of :func:`to_markdown` as an HTML table (for notebooks and the book)."""
-    import html
-
     head = "".join(f"<th>{c}</th>" for c in TABLE_COLUMNS)
     body = []
     for r in table_rows(results):
@@ -425,6 +270,87 @@ def to_html(results: dict) -> str:
                         else f"<td>{html.escape(str(r[c]))}</td>" for c in TABLE_COLUMNS)
         body.append(f"<tr>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _plotted(h: dict) -> bool:
+    """A headline gets a panel when there is something to compare ours with."""
+    return h["paper"] is not None or h["band"]["low"] is not None or h["band"]["high"] is not None
+
+
+def headline_figure(entry: dict) -> Figure | None:
+    """One experiment's headline numbers, ours against the paper, the band shaded.
+
+    One row per headline that has a paper value or a band: the band (shaded;
+    an open end runs to the edge of the axis), the paper's value (red cross),
+    ours (mean, with a bar of ± one standard deviation over the seeds) and
+    each seed's value (grey dots). A logarithmic axis where the numbers span
+    more than a factor 20. Returns ``None`` when nothing can be compared.
+    """
+    heads = [h for h in entry["headlines"] if _plotted(h)]
+    if not heads:
+        return None
+    fig = Figure(figsize=(7.0, 0.9 + 0.75 * len(heads)), layout="constrained")
+    axes = fig.subplots(len(heads), 1, squeeze=False)[:, 0]
+    for ax, h in zip(axes, heads, strict=True):
+        low, high = h["band"]["low"], h["band"]["high"]
+        points = [*h["values"], h["ours"]] + [v for v in (h["paper"], low, high) if v is not None]
+        lo_x, hi_x = min(points), max(points)
+        log = lo_x > 0 and hi_x / lo_x > 20
+        if log:
+            lo_x, hi_x = lo_x / 1.6, hi_x * 1.6
+            ax.set_xscale("log")
+        else:
+            pad = 0.15 * (hi_x - lo_x) or 0.1 * (abs(hi_x) or 1.0)
+            lo_x, hi_x = lo_x - pad, hi_x + pad
+        ax.set_xlim(lo_x, hi_x)
+        ax.axvspan(lo_x if low is None else low, hi_x if high is None else high, color="#2da44e",
+                   alpha=0.2, lw=0, label="band")
+        if h["paper"] is not None:
+            ax.plot([h["paper"]], [0], "x", color="#cf222e", ms=9, mew=2, label="paper")
+        ax.plot(h["values"], [0] * len(h["values"]), ".", color="0.5", label="each seed")
+        ax.errorbar([h["ours"]], [0], xerr=[[h["std"]], [h["std"]]], fmt="o", color="#0969da",
+                    capsize=3, label="ours (mean ± sd)")
+        ax.set_yticks([])
+        ax.set_ylim(-1, 1)
+        unit = f" ({h['unit']})" if h.get("unit") else ""
+        ax.set_title(f"{h['label']}{unit}: {_MARK[h['verdict']]} {h['band']['text']}", fontsize=8,
+                     loc="left")
+        ax.tick_params(labelsize=7)
+    axes[0].legend(fontsize=7, ncols=4, loc="lower left", bbox_to_anchor=(0, 1.25), frameon=False)
+    return fig
+
+
+def _png(fig: Figure) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=96)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def to_html(results: dict) -> str:
+    """The report as a self-contained HTML page: the table, then one figure per experiment.
+
+    Each figure (:func:`headline_figure`) is embedded as a PNG; below it, the
+    reason for each band.
+    """
+    md_head = to_markdown(results).split("\n\n| experiment")[0].splitlines()
+    intro = "".join(f"<p>{html.escape(line.lstrip('# ').rstrip())}</p>" for line in md_head[2:] if line)
+    parts = [f"<h1>{html.escape(md_head[0].lstrip('# '))}</h1>", intro, table_html(results)]
+    for e in results["experiments"]:
+        parts.append(f"<h2>{html.escape(e['title'])} ({html.escape(e['section'])})</h2>")
+        if e["status"] != "ok":
+            parts.append(f"<p><b>did not run:</b> {html.escape(str(e['error']))}</p>")
+            continue
+        fig = headline_figure(e)
+        if fig is not None:
+            parts.append(f"<img alt=\"{html.escape(e['name'])}: ours against the paper\" "
+                         f"src=\"data:image/png;base64,{_png(fig)}\">")
+        reasons = "".join(f"<li><b>{html.escape(h['label'])}</b> ({html.escape(h['band']['text'])}): "
+                          f"{html.escape(h['band']['why'])}</li>" for h in e["headlines"])
+        parts.append(f"<ul>{reasons}</ul>")
+    style = ("body{font-family:sans-serif;max-width:60em;margin:auto}table{border-collapse:collapse;"
+             "font-size:85%}td,th{border:1px solid #ccc;padding:2px 6px}")
+    return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>aebook reproduction report"
+            f"</title><style>{style}</style></head><body>{''.join(parts)}</body></html>\n")
 
 
 def to_markdown(results: dict) -> str:
@@ -463,7 +389,7 @@ RESULTS_SCHEMA: dict = {
     "required": ["schema_version", "created", "profile", "seeds", "hardware", "versions",
                  "total_seconds", "summary", "experiments"],
     "properties": {
-        "schema_version": {"const": 1},
+        "schema_version": {"const": 2},
         "created": {"type": "string"},
         "profile": {"type": "object", "required": ["name", "n_train", "n_test", "epochs", "batch_size"],
                     "properties": {"name": {"enum": sorted(config.PROFILES)}}},
@@ -481,7 +407,7 @@ RESULTS_SCHEMA: dict = {
                 "required": ["name", "title", "section", "function", "seeded", "seeds", "status", "error",
                              "seconds", "headlines"],
                 "properties": {
-                    "status": {"enum": ["ok", "error", "missing"]},
+                    "status": {"enum": ["ok", "error"]},
                     "seconds": {"type": "number", "minimum": 0},
                     "headlines": {
                         "type": "array",
@@ -493,7 +419,7 @@ RESULTS_SCHEMA: dict = {
                                 "ours": _NUM, "std": {"type": "number", "minimum": 0},
                                 "values": {"type": "array", "items": _NUM, "minItems": 1},
                                 "paper": _NUM_OR_NULL, "paper_text": {"type": "string"},
-                                "band": {"type": "object", "required": ["low", "high", "text"],
+                                "band": {"type": "object", "required": ["low", "high", "text", "why"],
                                          "properties": {"low": _NUM_OR_NULL, "high": _NUM_OR_NULL}},
                                 "verdict": {"enum": ["pass", "fail", "info"]},
                             },
@@ -508,8 +434,6 @@ RESULTS_SCHEMA: dict = {
 
 def validate_results(results: dict) -> None:
     """Raise ``ValueError`` naming the first problem if ``results`` does not match :data:`RESULTS_SCHEMA`."""
-    import jsonschema
-
     try:
         jsonschema.validate(results, RESULTS_SCHEMA)
     except jsonschema.ValidationError as exc:
@@ -536,14 +460,16 @@ def check_out_dir(out_dir: str | Path) -> Path:
     return out
 
 
-def write_report(results: dict, out_dir: str | Path) -> tuple[Path, Path]:
-    """Write ``results.json`` and ``results.md`` into ``out_dir`` (created if needed); return both paths.
+def write_report(results: dict, out_dir: str | Path) -> tuple[Path, Path, Path]:
+    """Write ``results.json``, ``results.md`` and ``results.html`` into ``out_dir``; return the paths.
 
-    Raises ``ValueError`` when ``out_dir`` is a file or cannot be written.
+    ``out_dir`` is created if needed. Raises ``ValueError`` when it is a file
+    or cannot be written, or when ``results`` does not match the schema.
     """
     out = check_out_dir(out_dir)
     validate_results(results)
-    jpath, mpath = out / "results.json", out / "results.md"
+    jpath, mpath, hpath = out / "results.json", out / "results.md", out / "results.html"
     jpath.write_text(json.dumps(results, indent=1, allow_nan=False) + "\n")
     mpath.write_text(to_markdown(results))
-    return jpath, mpath
+    hpath.write_text(to_html(results))
+    return jpath, mpath, hpath

@@ -25,10 +25,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import keras
 import numpy as np
 
 from . import config
 from ._checks import as_float_array, check_features, check_unit_interval
+from .machine import package_versions
 from .models import get_builder, output_activation
 
 __all__ = ["Trained", "cache_key", "encode", "fit", "reconstruct", "set_seed"]
@@ -45,8 +47,6 @@ def set_seed(seed: int | None = None, deterministic: bool = False) -> int:
     op determinism, which also turns XLA compilation off (Keras refuses both
     together), so training is slower.
     """
-    import keras
-
     seed = config.resolve_seed(seed)
     keras.utils.set_random_seed(seed)
     if deterministic and keras.backend.backend() == "tensorflow":
@@ -97,15 +97,6 @@ def _builder_id(builder: Callable) -> dict:
     }
 
 
-def _versions() -> dict:
-    import keras
-    import tensorflow as tf
-
-    from . import __version__
-
-    return {"aebook": __version__, "keras": keras.__version__, "tensorflow": tf.__version__}
-
-
 def cache_key(spec: dict) -> str:
     """The cache key (hex SHA-256) of a training specification dictionary."""
     blob = json.dumps(spec, sort_keys=True, default=str).encode()
@@ -116,8 +107,6 @@ class _EpochLog:
     """A Keras callback printing one plain line every few epochs (no bars)."""
 
     def __new__(cls, epochs: int, every: int):
-        import keras
-
         class _Cb(keras.callbacks.Callback):
             def on_train_begin(self, logs=None):
                 self.t0 = time.perf_counter()
@@ -175,8 +164,8 @@ def _load_entry(entry: Path, builder, builder_kwargs, key):
 
 
 def fit(
-    builder: str | Callable = "dense_autoencoder",
-    x=None,
+    builder: str | Callable,
+    x,
     y=None,
     *,
     epochs: int,
@@ -195,7 +184,9 @@ def fit(
 ) -> Trained:
     """Build and train an autoencoder, or fetch it from the model cache.
 
-    Trains ``builder(**builder_kwargs)`` to map ``x`` to ``y`` (``y=None``
+    Trains ``builder(**builder_kwargs)`` (a name in
+    :data:`aebook.models.BUILDERS`, e.g. ``"dense_autoencoder"``, or the
+    reader's own builder) to map ``x`` to ``y`` (``y=None``
     means ``y = x``: plain reconstruction, eq. 4; a denoiser passes noisy
     ``x`` and clean ``y``). Adam with ``learning_rate`` and a loss of
     ``"binary_crossentropy"`` or ``"mse"`` are the paper's choices (§2.2,
@@ -208,10 +199,8 @@ def fit(
     Inputs are validated first: wrong per-sample shapes, NaN, and values
     outside [0, 1] for a sigmoid output or BCE loss raise ``ValueError``.
     """
-    import keras
-
     if x is None:
-        raise ValueError("fit() needs the training inputs x")
+        raise ValueError("fit() needs the training inputs x: fit(builder, x, ...)")
     builder_fn = get_builder(builder)
     x = as_float_array(x, "x")
     y = x if y is None else as_float_array(y, "y")
@@ -234,7 +223,7 @@ def fit(
         "loss": loss, "optimizer": optimizer, "learning_rate": learning_rate,
         "epochs": int(epochs), "batch_size": int(batch_size), "seed": seed,
         "jit_compile": bool(jit_compile), "steps_per_execution": int(steps_per_execution),
-        "versions": _versions(),
+        "versions": package_versions(("keras", "tensorflow")),
     }
     key = cache_key(spec)
     root = Path(cache_dir) if cache_dir is not None else config.cache_dir()

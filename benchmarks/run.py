@@ -282,7 +282,7 @@ def bench_knn(profile: str, n_test: int) -> str:
     ds = aebook.load_profile_data("mnist", profile)
     feats = {"raw 784": (ds.x_train, ds.x_test)}
     for q in (8, 16):
-        tr = aebook.mnist_autoencoder(q, profile=profile, data=ds, verbose=False)
+        tr = aebook.paper_autoencoder(ds, q, verbose=False)
         enc = tr.model.encoder
         feats[f"latent {q}"] = (np.asarray(enc.predict(ds.x_train, batch_size=2048, verbose=0)),
                                 np.asarray(enc.predict(ds.x_test, batch_size=2048, verbose=0)))

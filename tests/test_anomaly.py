@@ -41,18 +41,20 @@ def test_anomaly_scores_equal_the_reconstruction_error(tiny_images):
 
 
 def test_ranking_puts_the_largest_first_and_breaks_ties_by_order(scores):
-    order = anomaly.outlier_ranking(scores)
+    order = aebook.rank_by_error(scores)
     assert list(order[:2]) == [7, 42]
     assert np.all(np.diff(scores[order]) <= 0)
-    assert list(anomaly.outlier_ranking([1.0, 2.0, 2.0, 0.5])) == [1, 2, 0, 3]
+    assert list(aebook.rank_by_error([1.0, 2.0, 2.0, 0.5])) == [1, 2, 0, 3]
     ranks = anomaly.score_ranks([0.1, 0.9, 0.5])
     assert list(ranks) == [2, 0, 1]
 
 
 @pytest.mark.parametrize("bad", [[[1.0, 2.0]], [], [1.0, np.nan], ["a", "b"]])
 def test_bad_scores_are_refused_with_a_clear_error(bad):
+    with pytest.raises((ValueError, TypeError), match="errors|numeric|NaN"):
+        aebook.rank_by_error(bad)
     with pytest.raises((ValueError, TypeError), match="scores|numeric|NaN"):
-        anomaly.outlier_ranking(bad)
+        anomaly.score_ranks(bad)
 
 
 def test_threshold_rules(scores):

@@ -41,8 +41,17 @@ def test_ranks_real_reconstruction_errors(tiny_images):
 
 @pytest.mark.parametrize(
     "bad, match",
-    [(np.zeros((3, 2)), "one number per sample"), ([0.1, np.nan], "NaN"), (["a", "b"], "numeric")],
+    [(np.zeros((3, 2)), "one number per sample"), ([0.1, np.nan], "NaN"), (["a", "b"], "numeric"),
+     (np.array([]), "non-empty|empty")],
 )
 def test_refuses_bad_input(bad, match):
     with pytest.raises((ValueError, TypeError), match=match):
         rank_by_error(bad)
+
+
+def test_the_library_has_one_ranking_function():
+    import aebook
+    from aebook import anomaly
+
+    assert not hasattr(anomaly, "outlier_ranking") and not hasattr(aebook, "outlier_ranking")
+    assert aebook.rank_by_error is rank_by_error
