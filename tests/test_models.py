@@ -61,3 +61,15 @@ def test_bad_arguments(kwargs, match):
 def test_unknown_builder_name():
     with pytest.raises(ValueError, match="unknown model builder 'vae'"):
         aebook.get_builder("vae")
+
+
+@pytest.mark.parametrize("build, x", [
+    (lambda: aebook.dense_autoencoder(64, (16,), 4), np.random.default_rng(0).uniform(size=(5, 64))),
+    (lambda: aebook.conv_autoencoder((8, 8, 1), (4, 2)), np.random.default_rng(0).uniform(size=(5, 8, 8, 1))),
+])
+def test_every_builder_ends_with_the_same_encoder_decoder_contract(build, x):
+    model = build()
+    assert model.encoder.name == "encoder" and model.decoder.name == "decoder"
+    x = x.astype("float32")
+    np.testing.assert_allclose(np.asarray(model(x)), np.asarray(model.decoder(model.encoder(x))),
+                               rtol=1e-5, atol=1e-6)
