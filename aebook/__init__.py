@@ -10,6 +10,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from . import machine, paper
 from .anomaly import (
     THRESHOLD_RULES,
     anomaly_scores,
@@ -106,6 +107,8 @@ _LAZY = {
 
 __all__ = [
     "__version__",
+    # modules: the machine (aebook.machine.gpus()) and the paper's numbers (aebook.paper.SHOE_RE)
+    "machine", "paper",
     # config
     "PROFILES", "Profile", "cache_dir", "conv_epochs", "data_dir", "default_seed", "get_profile",
     "resolve_seed",

@@ -55,7 +55,7 @@ def table(title: str, header: list[str], rows: list[list]) -> str:
 
 def machine() -> str:
     """CPU model, cores and GPU (if TensorFlow sees one)."""
-    from aebook.report import hardware
+    from aebook.machine import hardware
 
     hw = hardware()
     gpu = ", ".join(hw["gpus"]) or "none"
