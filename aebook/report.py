@@ -163,7 +163,8 @@ def _run_one(exp: Experiment, prof: config.Profile, seed_list: list[int], seed0:
                 "values": summ["values"], "paper": h.paper, "paper_text": h.paper_text,
                 "band": {"low": _json_number(h.low), "high": _json_number(h.high),
                          "text": h.band_text, "why": h.why},
-                "verdict": _verdict(h, summ["mean"]), "note": h.note,
+                "verdict": _verdict(h, summ["mean"]),
+                "note": f"erratum: {h.erratum}" if h.erratum else h.note, "erratum": bool(h.erratum),
             })
     entry["seconds"] = time.perf_counter() - t0
     return entry
@@ -414,7 +415,7 @@ RESULTS_SCHEMA: dict = {
                         "items": {
                             "type": "object",
                             "required": ["key", "label", "ours", "std", "values", "paper", "paper_text",
-                                         "band", "verdict"],
+                                         "band", "verdict", "erratum"],
                             "properties": {
                                 "ours": _NUM, "std": {"type": "number", "minimum": 0},
                                 "values": {"type": "array", "items": _NUM, "minItems": 1},
@@ -422,6 +423,7 @@ RESULTS_SCHEMA: dict = {
                                 "band": {"type": "object", "required": ["low", "high", "text", "why"],
                                          "properties": {"low": _NUM_OR_NULL, "high": _NUM_OR_NULL}},
                                 "verdict": {"enum": ["pass", "fail", "info"]},
+                                "erratum": {"type": "boolean"},
                             },
                         },
                     },
