@@ -116,8 +116,8 @@ def _summary(values: list[float]) -> dict:
             "max": max(finite, default=mean), "values": vals}
 
 
-def _verdict(h: Headline, value: float) -> str:
-    if h.low is None and h.high is None:
+def _verdict(h: Headline, value: float, profile: str) -> str:
+    if (h.low is None and h.high is None) or profile not in h.profiles:
         return "info"
     if not math.isfinite(value):
         return "fail"
@@ -162,8 +162,10 @@ def _run_one(exp: Experiment, prof: config.Profile, seed_list: list[int], seed0:
                 "ours": summ["mean"], "std": summ["std"], "min": summ["min"], "max": summ["max"],
                 "values": summ["values"], "paper": h.paper, "paper_text": h.paper_text,
                 "band": {"low": _json_number(h.low), "high": _json_number(h.high),
-                         "text": h.band_text, "why": h.why},
-                "verdict": _verdict(h, summ["mean"]),
+                         "text": h.band_text if prof.name in h.profiles
+                         else f"{h.band_text} ({', '.join(h.profiles)} profile only)", "why": h.why},
+                "applies": prof.name in h.profiles,
+                "verdict": _verdict(h, summ["mean"], prof.name),
                 "note": f"erratum: {h.erratum}" if h.erratum else h.note, "erratum": bool(h.erratum),
             })
     entry["seconds"] = time.perf_counter() - t0
@@ -415,7 +417,7 @@ RESULTS_SCHEMA: dict = {
                         "items": {
                             "type": "object",
                             "required": ["key", "label", "ours", "std", "values", "paper", "paper_text",
-                                         "band", "verdict", "erratum"],
+                                         "band", "applies", "verdict", "erratum"],
                             "properties": {
                                 "ours": _NUM, "std": {"type": "number", "minimum": 0},
                                 "values": {"type": "array", "items": _NUM, "minItems": 1},
@@ -423,7 +425,7 @@ RESULTS_SCHEMA: dict = {
                                 "band": {"type": "object", "required": ["low", "high", "text", "why"],
                                          "properties": {"low": _NUM_OR_NULL, "high": _NUM_OR_NULL}},
                                 "verdict": {"enum": ["pass", "fail", "info"]},
-                                "erratum": {"type": "boolean"},
+                                "erratum": {"type": "boolean"}, "applies": {"type": "boolean"},
                             },
                         },
                     },

@@ -270,6 +270,18 @@ def test_cli_strict_exits_1_when_a_number_misses_its_band(fake_experiment, tmp_p
     assert (tmp_path / "o" / "results.html").is_file()
 
 
+def test_a_band_applies_only_to_the_profiles_that_can_support_it(monkeypatch):
+    heads = (paper.Headline("acc", "accuracy", 96.4, "96.4 %", 93.4, 99.4, "± 3", "paper only",
+                            profiles=("paper",)),)
+    exp = report.Experiment("e", "E", "§0", lambda profile=None, seed=None: {"acc": 80.0}, False, heads)
+    monkeypatch.setattr(report, "EXPERIMENTS", (exp,))
+    quick = report.run_report("quick")["experiments"][0]["headlines"][0]
+    assert quick["verdict"] == "info" and not quick["applies"]
+    assert "paper profile only" in quick["band"]["text"]
+    full = report.run_report("paper")["experiments"][0]["headlines"][0]
+    assert full["verdict"] == "fail" and full["applies"]
+
+
 def test_cli_strict_does_not_count_a_miss_the_papers_erratum_explains(monkeypatch, tmp_path, capsys):
     def run(profile=None, seed=None):
         return {"x": 0.032}
