@@ -41,6 +41,18 @@ def _regularizer(kind: str | None, strength: float):
     return kinds[kind](strength)
 
 
+def _autoencoder(x_in, encoder: keras.Model, decoder: keras.Model, name: str) -> keras.Model:
+    """The common tail of every builder: ``decoder(encoder(x))`` as one model carrying both parts.
+
+    The returned model has ``.encoder`` (g, eq. 2) and ``.decoder`` (f, eq. 3),
+    the contract :mod:`aebook.train` and the chapters rely on.
+    """
+    model = keras.Model(x_in, decoder(encoder(x_in)), name=name)
+    model.encoder = encoder
+    model.decoder = decoder
+    return model
+
+
 @keras.saving.register_keras_serializable(package="aebook")
 class DenseTranspose(keras.layers.Layer):
     """A dense layer that reuses the transposed kernel of another ``Dense``.
@@ -127,12 +139,7 @@ def dense_autoencoder(
             y = DenseTranspose(tied_layer, activation=act, name=lname)(y)
         else:
             y = keras.layers.Dense(units, activation=act, kernel_regularizer=w_reg, name=lname)(y)
-    decoder = keras.Model(h_in, y, name="decoder")
-
-    model = keras.Model(x_in, decoder(encoder(x_in)), name=name)
-    model.encoder = encoder
-    model.decoder = decoder
-    return model
+    return _autoencoder(x_in, encoder, keras.Model(h_in, y, name="decoder"), name)
 
 
 def conv_autoencoder(
@@ -216,12 +223,7 @@ def conv_autoencoder(
             "with strides > 1 use padding='same' and image sizes divisible by "
             "strides ** len(filters)"
         )
-    decoder = keras.Model(h_in, y, name="decoder")
-
-    model = keras.Model(x_in, decoder(encoder(x_in)), name=name)
-    model.encoder = encoder
-    model.decoder = decoder
-    return model
+    return _autoencoder(x_in, encoder, keras.Model(h_in, y, name="decoder"), name)
 
 
 BUILDERS = {"dense_autoencoder": dense_autoencoder, "conv_autoencoder": conv_autoencoder}
