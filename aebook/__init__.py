@@ -36,7 +36,6 @@ from .data import (
     load_dataset,
     load_fashion_mnist,
     load_mnist,
-    minmax_scale,
     read_idx,
     subset,
 )
@@ -91,7 +90,7 @@ __all__ = [
     "PROFILES", "Profile", "cache_dir", "data_dir", "default_seed", "get_profile",
     # data
     "DATASETS", "ChecksumError", "DataError", "Dataset", "flatten", "load_dataset",
-    "load_fashion_mnist", "load_mnist", "minmax_scale", "read_idx", "subset", "add_gaussian_noise",
+    "load_fashion_mnist", "load_mnist", "read_idx", "subset", "add_gaussian_noise",
     # anomaly detection (§3.3)
     "THRESHOLD_RULES", "anomaly_scores", "detection_metrics", "ensemble_scores", "flag_outliers",
     "outlier_ranking", "pairwise_agreement", "rank_correlation", "roc_auc", "score_ranks",
