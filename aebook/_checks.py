@@ -30,7 +30,7 @@ def as_float_array(x, name: str = "x", allow_empty: bool = True) -> np.ndarray:
         ) from exc
     if arr.dtype == object or not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
         raise TypeError(
-            f"{name} must hold real numbers, got dtype {arr.dtype}: convert it first "
+            f"{name} must be numeric (real numbers), got dtype {arr.dtype}: convert it first "
             f"(e.g. {name}.astype('float32'), after encoding any text columns as numbers)"
         )
     if not allow_empty and arr.size == 0:
@@ -66,10 +66,14 @@ def as_number(value, name: str, *, integer: bool = False, minimum: float | None 
     num = int(value) if integer else float(value)
     if not np.isfinite(num):
         raise ValueError(f"{name} must be a finite number, got {value!r}")
-    if minimum is not None and num < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
-    if maximum is not None and num > maximum:
-        raise ValueError(f"{name} must be <= {maximum}, got {value!r}")
+    too_low = minimum is not None and num < minimum
+    too_high = maximum is not None and num > maximum
+    if too_low or too_high:
+        if minimum is not None and maximum is not None:
+            bound = f"lie in [{minimum:g}, {maximum:g}]"
+        else:
+            bound = f"be >= {minimum:g}" if too_low else f"be <= {maximum:g}"
+        raise ValueError(f"{name} must {bound}, got {value!r}")
     return num
 
 

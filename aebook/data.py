@@ -326,7 +326,7 @@ def add_gaussian_noise(x, factor: float = 0.5, seed: int | None = None, clip: bo
     ``x`` must lie in [0, 1] (clipping 8-bit images would erase them).
     """
     arr = as_float_array(x, "x")
-    factor = as_number(factor, "factor", minimum=0.0)
+    factor = as_number(factor, "factor (the noise factor)", minimum=0.0)
     if clip:
         check_unit_interval(arr, "x", "and clip=True clips the noisy result to [0, 1]")
     rng = np.random.default_rng(None if seed is None else config.resolve_seed(seed))

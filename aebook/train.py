@@ -438,7 +438,6 @@ def fit(
     Inputs are validated first: wrong per-sample shapes, NaN, and values
     outside [0, 1] for a sigmoid output or BCE loss raise ``ValueError``.
     """
-    import keras
 
     if x is None:
         raise ValueError("fit() needs the training inputs x")
