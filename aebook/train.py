@@ -298,10 +298,12 @@ def _check_inputs(model, x: np.ndarray, y: np.ndarray, loss,
     if len(x) != len(y):
         raise ValueError(f"{names[0]} has {len(x)} samples but {names[1]} has {len(y)}")
     act = output_activation(model)
-    if _is_bce(loss) or act == "sigmoid":
-        why = (f"and the model uses a {act} output with {_loss_name(loss)} loss, which can only "
-               "produce or compare values in [0, 1]")
-        check_unit_interval(y, names[1], why)
+    if _is_bce(loss):
+        check_unit_interval(y, names[1], f"and the loss {_loss_name(loss)!r} is the binary "
+                            "cross-entropy (eq. 14), which is defined only for values in [0, 1]")
+    elif act == "sigmoid":
+        check_unit_interval(y, names[1], f"and the model's sigmoid output, trained with "
+                            f"{_loss_name(loss)!r} loss, can only produce values in [0, 1]")
 
 
 def _atomic_json(path: Path, obj, mode: int | None = None) -> None:
