@@ -325,7 +325,7 @@ def add_gaussian_noise(x, factor: float = 0.5, seed: int | None = None, clip: bo
     not modified; the result is float32 with ``x``'s shape. With ``clip=True``
     ``x`` must lie in [0, 1] (clipping 8-bit images would erase them).
     """
-    arr = as_float_array(x, "x")
+    arr = as_float_array(x, "x", allow_empty=False)
     factor = as_number(factor, "factor (the noise factor)", minimum=0.0)
     if clip:
         check_unit_interval(arr, "x", "and clip=True clips the noisy result to [0, 1]")

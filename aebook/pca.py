@@ -86,7 +86,7 @@ def pca_fit(x, q: int) -> PCAResult:
     if not 1 <= as_number(q, "q", integer=True) <= d:
         raise ValueError(f"q must be between 1 and the number of features ({d}), got {q}")
     if len(arr) < 2:
-        raise ValueError("PCA needs at least two samples")
+        raise ValueError(f"x has {len(arr)} sample(s): PCA needs at least two")
     x_hat, mean = pca_normalize(arr)
     cov = x_hat.T @ x_hat
     values, vectors = np.linalg.eigh(cov)  # ascending

@@ -220,7 +220,8 @@ def test_layer_names_do_not_enter_the_key(tiny_images, model_cache):
     first, second = plain(), plain()
     assert first.layers[1].name != second.layers[1].name
     assert train.model_fingerprint(first) == train.model_fingerprint(second)
-    assert train.model_fingerprint(first) != train.model_fingerprint(aebook.dense_autoencoder(64, latent_dim=4))
+    other = aebook.dense_autoencoder(64, latent_dim=4)
+    assert train.model_fingerprint(first) != train.model_fingerprint(other)
 
 
 @pytest.mark.parametrize("make_loss", ["object", "function"])
@@ -229,13 +230,15 @@ def test_loss_objects_are_keyed_by_content(tiny_images, model_cache, make_loss):
     import keras
 
     def loss():
-        return keras.losses.BinaryCrossentropy() if make_loss == "object" else keras.losses.binary_crossentropy
+        if make_loss == "object":
+            return keras.losses.BinaryCrossentropy()
+        return keras.losses.binary_crossentropy
 
     first = _fit(tiny_images, loss=loss())
     second = _fit(tiny_images, loss=loss())
     assert second.from_cache and second.key == first.key
     spec = json.dumps(first.meta["spec"])
-    assert " at 0x" not in spec and "inaryCrossentropy" in spec or "binary_crossentropy" in spec
+    assert " at 0x" not in spec and "inary" in spec
     other = _fit(tiny_images, loss=keras.losses.BinaryCrossentropy(label_smoothing=0.1))
     assert other.key != first.key
 
