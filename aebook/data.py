@@ -17,7 +17,9 @@ that fails the check is reported and left as it is: nothing the user owns is
 deleted or overwritten.
 
 Readers with their own data do not need this module's loaders: every other
-function takes plain NumPy arrays.
+function takes plain NumPy arrays. Scale such data per feature, fitted on the
+training data, with scikit-learn's ``MinMaxScaler(clip=True)`` (one global
+min and max would squeeze most features of tabular data to nothing).
 """
 
 from __future__ import annotations

@@ -1,16 +1,21 @@
-"""Training with seeding, quiet progress and an on-disk model cache.
+"""Training with seeding, plain progress lines and an on-disk model cache.
 
 :func:`fit` trains an autoencoder built by a builder of :mod:`aebook.models`
 (or the reader's own) and stores the trained weights under a key derived from
-everything that determines them: the builder (its name and source code) and
-its arguments, the training inputs and targets (their SHA-256), the loss, the
-optimizer and learning rate, epochs, batch size, validation data, the seed,
-the settings that change the arithmetic (XLA), and the versions of aebook,
-Keras and TensorFlow. The profile is not in the key on its own: what it
-decides (data size, epochs) already is, so two profiles that ask for the same
-training share it. A later chapter, a rebuild or ``aebook reproduce`` that
-asks for the same training gets the same model back in a fraction of a
-second. An entry whose files are damaged is trained again, never used.
+everything that determines them, on content rather than identity: the built
+model's Keras configuration (so a change in a helper the builder calls
+counts; layer names do not), the builder's name, source and arguments, the
+training inputs and targets (their SHA-256), the serialised loss and
+optimizer (never a memory address, so an object loss hits in another
+process), epochs, batch size, validation data, the seed, the settings that
+change the arithmetic (XLA), and the versions of aebook, Keras and
+TensorFlow. The profile is not in the key on its own: what it decides (data
+size, epochs) already is, so two profiles that ask for the same training
+share it. A later chapter, a rebuild or ``aebook reproduce`` that asks for
+the same training gets the same model back in a fraction of a second. An
+entry whose files are damaged is trained again, never used. A cache folder
+that cannot be written is reported before training starts; if the save
+still fails afterwards, the trained model is returned with a warning.
 """
 
 from __future__ import annotations
@@ -431,14 +436,20 @@ def fit(
     means ``y = x``: plain reconstruction, eq. 4; a denoiser passes noisy
     ``x`` and clean ``y``). Adam with ``learning_rate`` and a loss of
     ``"binary_crossentropy"`` or ``"mse"`` are the paper's choices (§2.2,
-    §2.4). Progress is one plain line every few epochs (``verbose=False``:
-    none). ``learning_rate`` may also be a serialised Keras schedule (a plain
+    §2.4); ``loss`` may also be a Keras loss object or function. Progress is
+    one line saying what trains (model, layer widths, samples, epochs, batch
+    size, backend and device), then one plain line per group of epochs with
+    the loss, the time elapsed and the time left, at most about ten lines
+    (``verbose=False``: none). ``learning_rate`` may also be a serialised Keras schedule (a plain
     dict from ``keras.optimizers.schedules.serialize``), which stays part of the
     cache key. Returns a :class:`Trained` whose ``history`` holds the per-epoch
     losses (also for a cached model: they are stored with it).
 
-    Inputs are validated first: wrong per-sample shapes, NaN, and values
-    outside [0, 1] for a sigmoid output or BCE loss raise ``ValueError``.
+    Inputs are validated first: empty or non-numeric arrays, wrong per-sample
+    shapes, NaN, and values outside [0, 1] for a sigmoid output or any
+    spelling of the BCE loss raise ``ValueError`` or ``TypeError`` naming the
+    argument. A cache folder that cannot be written raises
+    :class:`CacheError` before training (``cache=False`` trains without it).
     """
 
     if x is None:
