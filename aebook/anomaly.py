@@ -264,6 +264,9 @@ def detection_metrics(labels, flagged) -> dict:
     flagged = np.asarray(flagged)
     if flagged.ndim != 1 or flagged.size == 0:
         raise ValueError(f"flagged must be a non-empty mask of shape (n,), got shape {flagged.shape}")
+    if np.ndim(labels) == 1 and len(labels) != len(flagged):
+        raise ValueError(f"labels has {len(labels)} entries but flagged has {len(flagged)}: "
+                         "both need one entry per sample")
     truth = _labels(labels, len(flagged))
     flagged = _labels(flagged, len(truth), "flagged")
     n_pos = int(truth.sum())

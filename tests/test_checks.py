@@ -92,7 +92,7 @@ CASES = {
     "detection_metrics(labels)": (lambda v: aebook.detection_metrics(v, LABELS), "labels",
                                   {**VECTOR, "range": LABELS * 2}),
     "detection_metrics(flagged)": (lambda v: aebook.detection_metrics(LABELS, v), "flagged",
-                                   {**VECTOR, "range": LABELS * 2}),
+                                   {**VECTOR, "range": LABELS * 2, "length": LABELS[:4]}),
     "roc_auc(labels)": (lambda v: aebook.roc_auc(v, S), "labels", {**VECTOR, "range": LABELS * 2}),
     "roc_auc(scores)": (lambda v: aebook.roc_auc(LABELS, v), "scores", VECTOR),
     "pca_normalize": (lambda v: aebook.pca_normalize(v), "x", BATCH),

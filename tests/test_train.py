@@ -161,6 +161,19 @@ def test_read_only_cache_fails_before_training(tiny_images, tmp_path, monkeypatc
         folder.chmod(0o755)
 
 
+def test_folder_refusing_new_files_fails_before_training(tiny_images, model_cache, monkeypatch, capsys):
+    """A read-only folder, simulated where the tests run as root (root writes anywhere)."""
+    import tempfile
+
+    def refuse(*_a, **_k):
+        raise PermissionError(13, "Permission denied", str(model_cache))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    with pytest.raises(train.CacheError, match=r"PermissionError.*AEBOOK_CACHE_DIR.*cache=False"):
+        _fit(tiny_images, verbose=True)
+    assert "training" not in capsys.readouterr().out
+
+
 def test_save_failure_after_training_keeps_the_model(tiny_images, model_cache, monkeypatch):
     """Issue 11.2: if the cache write fails after training, warn and return the model."""
     reference = _fit(tiny_images, cache=False, seed=5)
