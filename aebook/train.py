@@ -245,15 +245,17 @@ def _shape_text(model) -> str:
     """Layer widths ``784-16-784`` of a dense autoencoder, else input -> latent -> output shapes."""
     from .models import layer_widths
 
-    try:
-        return "-".join(str(w) for w in layer_widths(model))
-    except Exception:  # noqa: BLE001 - not a dense autoencoder: describe it by its shapes
-        shapes = [tuple(model.input_shape[1:])]
-        encoder = getattr(model, "encoder", None)
-        if encoder is not None:
-            shapes.append(tuple(encoder.output_shape[1:]))
-        shapes.append(tuple(model.output_shape[1:]))
-        return " -> ".join(str(s) for s in shapes)
+    if len(model.input_shape) == 2:  # vectors in: a feed-forward autoencoder
+        try:
+            return "-".join(str(w) for w in layer_widths(model))
+        except ValueError:  # no dense layers: describe it by its shapes
+            pass
+    shapes = [tuple(model.input_shape[1:])]
+    encoder = getattr(model, "encoder", None)
+    if encoder is not None:
+        shapes.append(tuple(encoder.output_shape[1:]))
+    shapes.append(tuple(model.output_shape[1:]))
+    return " -> ".join(str(s) for s in shapes)
 
 
 def _progress_every(epochs: int, max_lines: int = 10) -> int:
