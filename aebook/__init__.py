@@ -45,7 +45,6 @@ from .data import (
     load_dataset,
     load_fashion_mnist,
     load_mnist,
-    minmax_scale,
     read_idx,
     subset,
 )
@@ -114,7 +113,7 @@ __all__ = [
     "resolve_seed",
     # data
     "DATASETS", "ChecksumError", "DataError", "Dataset", "flatten", "load_dataset",
-    "load_fashion_mnist", "load_mnist", "minmax_scale", "read_idx", "subset", "add_gaussian_noise",
+    "load_fashion_mnist", "load_mnist", "read_idx", "subset", "add_gaussian_noise",
     # anomaly detection (§3.3)
     "THRESHOLD_RULES", "anomaly_scores", "detection_metrics", "ensemble_scores", "flag_outliers",
     "pairwise_agreement", "rank_correlation", "roc_auc", "score_ranks",

@@ -30,8 +30,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ._checks import as_float_array
-from .metrics import rank_by_error, reconstruction_error
+from ._checks import as_float_array, as_number
+from .metrics import RE_KINDS, rank_by_error, reconstruction_error
 
 __all__ = [
     "THRESHOLD_RULES",
@@ -85,7 +85,9 @@ def anomaly_scores(model, x, kind: str = "mse", batch_size: int = 1024) -> np.nd
     """
     from .train import reconstruct  # loads Keras: only when a model is scored
 
-    x = as_float_array(x, "x")
+    if kind not in RE_KINDS:
+        raise ValueError(f"unknown reconstruction error kind {kind!r}: choose one of {RE_KINDS}")
+    x = as_float_array(x, "x", allow_empty=False)
     return reconstruction_error(x, reconstruct(model, x, batch_size), kind=kind)
 
 
@@ -116,13 +118,9 @@ def threshold(scores, rule: str = "mean_std", value: float | None = None) -> flo
         k = _check_k(value, len(arr))
         return float(np.sort(arr)[-k])
     if rule == "percentile":
-        q = 99.0 if value is None else float(value)
-        if not 0.0 <= q <= 100.0:
-            raise ValueError(f"a percentile must lie in [0, 100], got {q}")
+        q = 99.0 if value is None else as_number(value, "value (a percentile)", minimum=0.0, maximum=100.0)
         return float(np.percentile(arr, q))
-    n_std = 3.0 if value is None else float(value)
-    if not np.isfinite(n_std):
-        raise ValueError(f"the number of standard deviations must be finite, got {value}")
+    n_std = 3.0 if value is None else as_number(value, "value (a number of standard deviations)")
     return float(arr.mean() + n_std * arr.std())
 
 
@@ -225,6 +223,8 @@ def pairwise_agreement(score_vectors: Sequence, measure: str | Callable = "spear
     else:
         raise ValueError(f"unknown measure {measure!r}: use 'spearman', 'overlap' or a function")
     vectors = [_scores(s, f"score_vectors[{i}]") for i, s in enumerate(score_vectors)]
+    if not vectors:
+        raise ValueError("score_vectors is empty: pass one score vector per model")
     n = len(vectors)
     out = np.empty((n, n))
     for i in range(n):
@@ -233,12 +233,13 @@ def pairwise_agreement(score_vectors: Sequence, measure: str | Callable = "spear
     return out
 
 
-def _labels(labels, n: int) -> np.ndarray:
+def _labels(labels, n: int, name: str = "labels") -> np.ndarray:
     arr = np.asarray(labels)
     if arr.shape != (n,):
-        raise ValueError(f"labels must have shape ({n},) like the scores, got {arr.shape}")
-    if arr.dtype != bool and not np.all(np.isin(arr, (0, 1))):
-        raise ValueError("labels must be booleans or 0/1 (1 = known outlier)")
+        raise ValueError(f"{name} must have shape ({n},), one entry per sample, got {arr.shape}")
+    if arr.dtype != bool and (arr.dtype == object or not np.issubdtype(arr.dtype, np.number)
+                              or not np.all(np.isin(arr, (0, 1)))):
+        raise ValueError(f"{name} must be booleans or 0/1 (1 = known outlier)")
     return arr.astype(bool)
 
 
@@ -250,8 +251,13 @@ def detection_metrics(labels, flagged) -> dict:
     ``precision`` (0 when nothing is flagged), ``recall`` and ``f1``.
     """
     flagged = np.asarray(flagged)
+    if flagged.ndim != 1 or flagged.size == 0:
+        raise ValueError(f"flagged must be a non-empty mask of shape (n,), got shape {flagged.shape}")
+    if np.ndim(labels) == 1 and len(labels) != len(flagged):
+        raise ValueError(f"labels has {len(labels)} entries but flagged has {len(flagged)}: "
+                         "both need one entry per sample")
     truth = _labels(labels, len(flagged))
-    flagged = _labels(flagged, len(truth))
+    flagged = _labels(flagged, len(truth), "flagged")
     n_pos = int(truth.sum())
     if n_pos == 0:
         raise ValueError("labels contain no outlier: precision and recall are undefined")

@@ -16,10 +16,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import config
+from ._checks import as_float_array, as_number
+
 __all__ = ["corner_cube_sides", "cube_side", "expected_points_in_cube", "smallest_cube_median"]
 
 
 def _check_md(m, d) -> tuple[np.ndarray, np.ndarray]:
+    for value, name in ((m, "m"), (d, "d")):
+        if as_float_array(value, name).size == 0:  # refuses text, NaN and inf
+            raise ValueError(f"{name} is empty: pass a number or a non-empty array")
     m_arr, d_arr = np.asarray(m, dtype=np.float64), np.asarray(d, dtype=np.float64)
     if np.any(m_arr < 1) or np.any(d_arr < 1):
         raise ValueError(f"m (number of points) and d (dimension) must be >= 1, got m={m}, d={d}")
@@ -35,7 +41,7 @@ def cube_side(m, d):
 def expected_points_in_cube(m, d, side: float = 0.1):
     """Eq. 24: the mean number ``m side^d`` of ``m`` uniform points inside a sub-cube of side ``side``."""
     m_arr, d_arr = _check_md(m, d)
-    if not 0.0 <= float(side) <= 1.0:
+    if not 0.0 <= as_number(side, "side") <= 1.0:
         raise ValueError(f"side must lie in [0, 1] (a sub-cube of the unit cube), got {side}")
     return m_arr * float(side) ** d_arr
 
@@ -61,10 +67,10 @@ def corner_cube_sides(m: int, d: int, trials: int, seed: int, chunk_elements: in
     point. Points are drawn in chunks of about ``chunk_elements`` numbers, so
     memory stays bounded for large ``d``. Deterministic for a given ``seed``.
     """
-    m, d, trials = int(m), int(d), int(trials)
-    if m < 1 or d < 1 or trials < 1:
-        raise ValueError(f"m, d and trials must be >= 1, got m={m}, d={d}, trials={trials}")
-    rng = np.random.default_rng(seed)
+    m = as_number(m, "m", integer=True, minimum=1)
+    d = as_number(d, "d", integer=True, minimum=1)
+    trials = as_number(trials, "trials", integer=True, minimum=1)
+    rng = np.random.default_rng(config.resolve_seed(seed))
     out = np.empty((trials, m), dtype=np.float64)
     per_chunk = max(1, int(chunk_elements) // (m * d))
     for start in range(0, trials, per_chunk):

@@ -17,7 +17,9 @@ that fails the check is reported and left as it is: nothing the user owns is
 deleted or overwritten.
 
 Readers with their own data do not need this module's loaders: every other
-function takes plain NumPy arrays.
+function takes plain NumPy arrays. Scale such data per feature, fitted on the
+training data, with scikit-learn's ``MinMaxScaler(clip=True)`` (one global
+min and max would squeeze most features of tabular data to nothing).
 """
 
 from __future__ import annotations
@@ -26,12 +28,13 @@ import dataclasses
 import gzip
 import hashlib
 import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
 
 from . import config
-from ._checks import as_float_array
+from ._checks import as_float_array, as_number, check_unit_interval
 
 __all__ = [
     "DATASETS",
@@ -43,7 +46,6 @@ __all__ = [
     "load_dataset",
     "load_fashion_mnist",
     "load_mnist",
-    "minmax_scale",
     "read_idx",
     "subset",
 ]
@@ -138,13 +140,20 @@ def _parse_idx(raw: bytes, source: str) -> np.ndarray:
 
 
 def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, decompressed if it ends in ``.gz``; every failure is a DataError."""
     try:
         if path.suffix == ".gz":
             with gzip.open(path, "rb") as fh:
                 return fh.read()
         return path.read_bytes()
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise DataError(f"could not read {path}: {exc}. The file is damaged: fetch it again.") from exc
+    except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
+        if isinstance(exc, PermissionError):
+            fix = "give yourself read permission on it (chmod u+r)"
+        else:
+            fix = ("the file is damaged or truncated: it was left untouched; move it away and "
+                   "let aebook download it again, or copy a good copy there (see "
+                   "SHA256SUMS.idx of the book's data folder)")
+        raise DataError(f"could not read {path} ({type(exc).__name__}: {exc}). Fix: {fix}.") from exc
 
 
 def read_idx(path: str | Path, sha256: str | None = None) -> np.ndarray:
@@ -282,7 +291,7 @@ def subset(ds: Dataset, n_train: int | None = None, n_test: int | None = None) -
     sees the same images; ``None`` keeps a split whole.
     """
     for label, n, total in (("n_train", n_train, len(ds.x_train)), ("n_test", n_test, len(ds.x_test))):
-        if n is not None and not 0 < n <= total:
+        if n is not None and not 0 < as_number(n, label, integer=True) <= total:
             raise ValueError(f"{label}={n} is outside 1..{total}")
     return dataclasses.replace(
         ds,
@@ -298,23 +307,14 @@ def _flatten(x: np.ndarray) -> np.ndarray:
 def flatten(x) -> np.ndarray:
     """Reshape a batch of images ``(n, h, w[, c])`` into vectors ``(n, h*w*c)``."""
     arr = np.asarray(x)
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise TypeError(f"x must be an array of numbers, got dtype {arr.dtype}")
     if arr.ndim < 2:
-        raise ValueError(f"flatten expects a batch (n, ...), got shape {arr.shape}")
+        raise ValueError(
+            f"flatten expects a batch x of shape (n, ...), got shape {arr.shape}: "
+            "for one image pass x[None]"
+        )
     return _flatten(arr)
-
-
-def minmax_scale(x, lo: float | None = None, hi: float | None = None) -> np.ndarray:
-    """Scale ``x`` into [0, 1] using ``lo``/``hi`` (default: its own min and max).
-
-    Pass the training set's ``lo``/``hi`` when scaling test data, so both are
-    mapped the same way; test values beyond them are clipped.
-    """
-    arr = as_float_array(x)
-    lo = float(arr.min()) if lo is None else float(lo)
-    hi = float(arr.max()) if hi is None else float(hi)
-    if hi <= lo:
-        raise ValueError(f"cannot scale: max ({hi}) must exceed min ({lo})")
-    return np.clip((arr - lo) / (hi - lo), 0.0, 1.0).astype(np.float32)
 
 
 def add_gaussian_noise(x, factor: float = 0.5, seed: int | None = None, clip: bool = True) -> np.ndarray:
@@ -324,13 +324,14 @@ def add_gaussian_noise(x, factor: float = 0.5, seed: int | None = None, clip: bo
     ``factor`` (the "noise factor"). ``clip=True`` keeps the result a valid
     image in [0, 1], as a sigmoid output and the cross-entropy need. ``seed``
     makes the noise reproducible (``None``: fresh noise each call). ``x`` is
-    not modified; the result is float32 with ``x``'s shape.
+    not modified; the result is float32 with ``x``'s shape. With ``clip=True``
+    ``x`` must lie in [0, 1] (clipping 8-bit images would erase them).
     """
-    arr = as_float_array(x, "x")
-    factor = float(factor)
-    if not np.isfinite(factor) or factor < 0:
-        raise ValueError(f"the noise factor must be a finite number >= 0, got {factor}")
-    rng = np.random.default_rng(seed)
+    arr = as_float_array(x, "x", allow_empty=False)
+    factor = as_number(factor, "factor (the noise factor)", minimum=0.0)
+    if clip:
+        check_unit_interval(arr, "x", "and clip=True clips the noisy result to [0, 1]")
+    rng = np.random.default_rng(None if seed is None else config.resolve_seed(seed))
     noisy = arr + factor * rng.standard_normal(arr.shape, dtype=np.float32)
     if clip:
         noisy = np.clip(noisy, 0.0, 1.0)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, check_same_shape, check_unit_interval
+from ._checks import as_float_array, as_number, check_same_shape, check_unit_interval
 
 __all__ = ["latent_sparsity", "psnr", "rank_by_error", "reconstruction_error", "RE_KINDS"]
 
@@ -38,9 +38,15 @@ def reconstruction_error(x, x_hat, kind: str = "mse") -> np.ndarray:
         raise ValueError(f"unknown reconstruction error kind {kind!r}: choose one of {RE_KINDS}")
     x = as_float_array(x, "x")
     x_hat = as_float_array(x_hat, "x_hat")
+    for arr, name in ((x, "x"), (x_hat, "x_hat")):
+        if arr.ndim < 2:
+            raise ValueError(
+                f"{name} has shape {arr.shape}: pass a 2-D batch (n_samples, ...), one error "
+                f"per sample; for a single sample pass x[None] and x_hat[None]"
+            )
+        if len(arr) == 0:
+            raise ValueError(f"{name} has no samples (shape {arr.shape}): pass at least one")
     check_same_shape(x, x_hat)
-    if x.ndim < 1:
-        raise ValueError("x must hold at least one sample: shape (n_samples, ...)")
     x2 = x.reshape(len(x), -1).astype(np.float64)
     xh2 = x_hat.reshape(len(x_hat), -1).astype(np.float64)
     if kind == "bce":
@@ -61,8 +67,8 @@ def psnr(x, x_hat, data_range: float = 1.0) -> np.ndarray:
     the span of possible values (1 for images in [0, 1], 255 for 8-bit ones).
     Higher is better; a perfect reconstruction gives ``inf``.
     """
-    data_range = float(data_range)
-    if not np.isfinite(data_range) or data_range <= 0:
+    data_range = as_number(data_range, "data_range (1.0 for images in [0, 1])")
+    if data_range <= 0:
         raise ValueError(f"data_range must be a positive number (1.0 for images in [0, 1]), got {data_range}")
     mse = reconstruction_error(x, x_hat, kind="mse")
     with np.errstate(divide="ignore"):
@@ -103,7 +109,7 @@ def latent_sparsity(h, tol: float = 0.01) -> float:
     h = as_float_array(h, "h")
     if h.ndim != 2 or h.size == 0:
         raise ValueError(f"h must be a non-empty (n_samples, q) array of latent features, got {h.shape}")
-    if not 0.0 <= float(tol) < 1.0:
+    if not 0.0 <= as_number(tol, "tol") < 1.0:
         raise ValueError(f"tol must be in [0, 1), got {tol}")
     a = np.abs(h.astype(np.float64))
     top = float(a.max())

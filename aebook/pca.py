@@ -18,7 +18,7 @@ import dataclasses
 
 import numpy as np
 
-from ._checks import as_float_array, check_features
+from ._checks import as_float_array, as_number, check_features
 
 __all__ = ["PCAResult", "covariance_nbytes", "pca_fit", "pca_normalize", "pca_reconstruct",
            "principal_angles"]
@@ -26,6 +26,8 @@ __all__ = ["PCAResult", "covariance_nbytes", "pca_fit", "pca_normalize", "pca_re
 
 def _as_matrix(x, name: str) -> np.ndarray:
     """``x`` as a finite float64 matrix (float64: PCA and angles need the precision)."""
+    if isinstance(x, PCAResult):
+        raise TypeError(f"{name} must be an array of samples, got a PCAResult: pass it as pca=")
     as_float_array(np.asarray(x)[:0] if np.ndim(x) else x, name)  # type check only
     arr = np.asarray(x, dtype=np.float64)
     if arr.size and not np.all(np.isfinite(arr)):
@@ -81,10 +83,10 @@ def pca_fit(x, q: int) -> PCAResult:
     """
     arr = _as_matrix(x, "x")
     d = arr.shape[1]
-    if not 1 <= int(q) <= d:
+    if not 1 <= as_number(q, "q", integer=True) <= d:
         raise ValueError(f"q must be between 1 and the number of features ({d}), got {q}")
     if len(arr) < 2:
-        raise ValueError("PCA needs at least two samples")
+        raise ValueError(f"x has {len(arr)} sample(s): PCA needs at least two")
     x_hat, mean = pca_normalize(arr)
     cov = x_hat.T @ x_hat
     values, vectors = np.linalg.eigh(cov)  # ascending
@@ -95,7 +97,11 @@ def pca_fit(x, q: int) -> PCAResult:
 
 def pca_reconstruct(pca: PCAResult, x) -> np.ndarray:
     """Project ``x`` on the principal subspace and map it back: ``mean + (x - mean) V V^T``."""
+    if not isinstance(pca, PCAResult):
+        raise TypeError(f"pca must be the PCAResult of aebook.pca_fit, got {type(pca).__name__}")
     arr = _as_matrix(x, "x")
+    if len(arr) == 0:
+        raise ValueError(f"x has no samples (shape {arr.shape}): pass at least one")
     check_features(arr, pca.mean.shape, "x")
     codes = (arr - pca.mean) @ pca.components.T
     return codes @ pca.components + pca.mean
@@ -137,6 +143,6 @@ def principal_angles(a, b, degrees: bool = True) -> np.ndarray:
 
 def covariance_nbytes(d: int, itemsize: int = 8) -> int:
     """Bytes of a dense d x d covariance matrix (float64: ``itemsize=8``), the O(d^2) of §3.1."""
-    if int(d) < 1 or int(itemsize) < 1:
+    if as_number(d, "d", integer=True) < 1 or as_number(itemsize, "itemsize", integer=True) < 1:
         raise ValueError(f"d and itemsize must be positive integers, got {d}, {itemsize}")
     return int(d) * int(d) * int(itemsize)

@@ -125,15 +125,94 @@ def test_real_mnist_checksums(shared_data_dir):
     assert set(np.unique(ds.y_train)) == set(range(10))
 
 
-def test_flatten_and_minmax_scale():
+def test_flatten():
     x = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
     assert data.flatten(x).shape == (2, 12)
-    with pytest.raises(ValueError, match="flatten expects a batch"):
+    with pytest.raises(ValueError, match=r"flatten expects a batch x.*x\[None\]"):
         data.flatten(np.zeros(3))
-    scaled = data.minmax_scale(x)
-    assert scaled.min() == 0.0 and scaled.max() == 1.0
-    with pytest.raises(ValueError, match="NaN"):
-        data.minmax_scale(np.array([np.nan, 1.0]))
+    with pytest.raises(TypeError, match="x must be an array of numbers"):
+        data.flatten(np.array([["a", "b"]]))
+
+
+def test_no_global_minmax_scale_and_the_advice_is_per_feature():
+    """Issue 11.1: one min/max for all features collapsed most breast-cancer features.
+
+    aebook's global ``minmax_scale`` is gone; the range errors recommend
+    scikit-learn's per-feature ``MinMaxScaler``, fitted on the training data.
+    Following that advice gives every feature the full [0, 1] range.
+    """
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.preprocessing import MinMaxScaler
+
+    assert not hasattr(aebook, "minmax_scale") and not hasattr(data, "minmax_scale")
+    x = load_breast_cancer().data
+    x_train, x_new = x[:400], x[400:]
+    with pytest.raises(ValueError) as info:
+        aebook.add_gaussian_noise(x_train, 0.1)
+    message = str(info.value)
+    assert "MinMaxScaler" in message and "fit(x_train)" in message and "minmax_scale" not in message
+    # a single global min/max (what aebook.minmax_scale did) squeezes most features to nothing
+    global_scaled = (x_train - x_train.min()) / (x_train.max() - x_train.min())
+    assert (np.ptp(global_scaled, axis=0) < 0.01).sum() >= 20
+    scaler = MinMaxScaler(clip=True).fit(x_train)
+    scaled = scaler.transform(x_train)
+    np.testing.assert_allclose(scaled.min(axis=0), 0.0)
+    np.testing.assert_allclose(scaled.max(axis=0), 1.0)
+    new = scaler.transform(x_new)  # new data: the training data's scale, clipped to [0, 1]
+    assert new.min() >= 0.0 and new.max() <= 1.0
+
+
+def test_every_corrupt_gz_byte_gives_a_data_error(tmp_path, idx_writer):
+    """Issue 11.5: a damaged .gz must be a DataError naming the file, never a bare zlib.error."""
+    arr = np.random.default_rng(3).integers(0, 256, (4, 5, 5))
+    raw = idx_writer(tmp_path / "good.gz", arr)
+    good = (tmp_path / "good.gz").read_bytes()
+    sha = hashlib.sha256(raw).hexdigest()
+    bad = tmp_path / "bad.gz"
+    kinds = set()
+    for i in range(len(good)):
+        for value in (good[i] ^ 0x01, good[i] ^ 0x80, 0x00):
+            if value == good[i]:
+                continue
+            damaged = good[:i] + bytes([value]) + good[i + 1:]
+            bad.write_bytes(damaged)
+            try:
+                result = data.read_idx(bad, sha256=sha)
+            except data.DataError as exc:
+                assert str(bad) in str(exc)
+                kinds.add(type(exc.__cause__).__name__)
+            else:  # a header byte (time stamp, OS) that leaves the content as it was
+                np.testing.assert_array_equal(result, arr)
+                kinds.add("harmless")
+            assert bad.read_bytes() == damaged  # never repaired, moved or deleted
+    assert "error" in kinds  # the zlib.error case of the issue is among them
+
+
+def test_unreadable_file_is_a_data_error(tmp_path, idx_writer):
+    idx_writer(tmp_path / "a.gz", np.zeros((2, 2), np.uint8))
+    (tmp_path / "a.gz").write_bytes((tmp_path / "a.gz").read_bytes()[:12])  # truncated
+    with pytest.raises(data.DataError, match=r"a\.gz.*Fix:"):
+        data.read_idx(tmp_path / "a.gz")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [({"seed": "abc"}, TypeError, "seed must be a non-negative integer"),
+     ({"seed": -1}, ValueError, "seed must be a non-negative integer"),
+     ({"seed": 1.5}, TypeError, "seed="),
+     ({"factor": "abc"}, TypeError, "factor"),
+     ({"factor": -0.1}, ValueError, "factor")],
+)
+def test_noise_arguments_are_named(kwargs, error, match):
+    """Issue 11.6: seed='abc' and negative seeds name the argument."""
+    with pytest.raises(error, match=match):
+        aebook.add_gaussian_noise(np.zeros((2, 3)), **kwargs)
+
+
+def test_noise_refuses_8bit_images_it_would_erase():
+    with pytest.raises(ValueError, match=r"outside \[0, 1\].*clip=True.*x / 255"):
+        aebook.add_gaussian_noise(np.full((2, 3), 200, np.uint8), 0.1, seed=0)
+    assert aebook.add_gaussian_noise(np.full((2, 3), 200.0), 0.1, seed=0, clip=False).min() > 199
 
 
 def test_subset_bounds():
@@ -141,3 +220,5 @@ def test_subset_bounds():
     assert len(data.subset(ds, n_train=2).x_train) == 2
     with pytest.raises(ValueError, match="n_test=4 is outside 1..3"):
         data.subset(ds, n_test=4)
+    with pytest.raises(TypeError, match="n_train must be an integer"):
+        data.subset(ds, n_train="2")
