@@ -302,7 +302,8 @@ import sys
 
 if "google.colab" in sys.modules:
     try:
-        gpus = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True).stdout
+        query = ["nvidia-smi", "-L"]  # lists the GPUs
+        gpus = subprocess.run(query, capture_output=True, text=True).stdout
     except OSError:  # no NVIDIA driver: a CPU runtime
         gpus = ""
     RUNTIME = "GPU" if "GPU" in gpus else "CPU"
