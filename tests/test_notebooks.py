@@ -286,8 +286,12 @@ def test_sync_replaces_the_chapters_install_cell_and_writes_the_readme_table(tmp
     md.write_text(md.read_text().replace(code, install + code))
     readme = tmp_path / "README.md"
     readme.write_text(f"# Book\n\nbefore\n\n{cn.README_BEGIN}\nold\n{cn.README_END}\n\nafter\n")
+    citation = tmp_path / "CITATION.cff"
+    citation.write_text("cff-version: 1.2.0\nrepository-code: https://github.com/old/old\nurl: https://x/\n")
     changes = cn.sync(tmp_path)
     assert "update README.md (its Colab table)" in changes
+    assert citation.read_text() == ("cff-version: 1.2.0\nrepository-code: https://github.com/a/b\n"
+                                    "url: https://a.github.io/b/\n")
     nb = json.loads((tmp_path / "notebooks" / "01_b.ipynb").read_text())
     sources = ["".join(cell["source"]) for cell in nb["cells"]]
     assert not any("install -q git+https://github.com/a/b\")" in text for text in sources)
