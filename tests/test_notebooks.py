@@ -13,15 +13,16 @@ import jupytext
 import pytest
 
 from tools import colab_notebooks as cn
+from tools import toc
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK_CHAPTERS = [md for md in cn.toc_chapters(ROOT) if md.exists() and cn.is_notebook(md)]
+NOTEBOOK_CHAPTERS = [md for md in toc.files(ROOT) if md.exists() and cn.is_notebook(md)]
 IDS = [md.stem for md in NOTEBOOK_CHAPTERS]
 
 
 # ---------------------------------------------------------------- the committed notebooks
 def test_toc_chapters_exist_and_some_are_notebooks():
-    missing = [str(md.relative_to(ROOT)) for md in cn.toc_chapters(ROOT) if not md.exists()]
+    missing = [str(md.relative_to(ROOT)) for md in toc.files(ROOT) if not md.exists()]
     assert missing == [], f"_toc.yml lists missing files: {missing}"
     assert len(NOTEBOOK_CHAPTERS) >= 2
 

@@ -33,7 +33,7 @@ import pytest
 from pybtex.database import parse_file
 
 from tools import browser as browser_tools
-from tools import colab_notebooks
+from tools import colab_notebooks, toc
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"
@@ -41,7 +41,7 @@ SCREENSHOTS = ROOT / "_build" / "screenshots"
 DEFAULT_MATHJAX = ROOT / "_build" / "test-tools" / "node_modules" / "mathjax" / "es5"
 
 
-CHAPTERS = colab_notebooks.toc_chapters(ROOT)
+CHAPTERS = toc.files(ROOT)
 DOCNAMES = [colab_notebooks.docname_of(md, ROOT) for md in CHAPTERS]
 
 # Everything the page check reads, gathered in the page after MathJax has finished.

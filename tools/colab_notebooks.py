@@ -75,7 +75,6 @@ __all__ = [
     "notebook_for_docname",
     "notebook_text",
     "site_url",
-    "toc_chapters",
     "sync",
 ]
 
@@ -97,11 +96,6 @@ def repository(root: Path = ROOT) -> tuple[str, str]:
     if not url:
         raise ValueError("_config.yml has no repository.url: set it to the book's GitHub repository")
     return url, str(repo.get("branch") or "main")
-
-
-def toc_chapters(root: Path = ROOT) -> list[Path]:
-    """Every page file that ``_toc.yml`` lists (root page first), in book order (:mod:`tools.toc`)."""
-    return toc.files(root)
 
 
 def is_notebook(md_path: Path) -> bool:
@@ -190,7 +184,7 @@ def _chapter_titles(root: Path) -> dict[str, str]:
     file in the working tree cannot change the generated notebooks.
     """
     titles: dict[str, str] = {}
-    for md in toc_chapters(root):
+    for md in toc.files(root):
         if not md.exists():
             continue
         lines = md.read_text(encoding="utf-8").splitlines()
@@ -486,7 +480,7 @@ def readme_text(root: Path = ROOT) -> str | None:
 def expected_notebooks(root: Path = ROOT) -> dict[Path, Path]:
     """``{notebook path: chapter path}`` for every notebook chapter in ``_toc.yml``."""
     mapping: dict[Path, Path] = {}
-    for md in toc_chapters(root):
+    for md in toc.files(root):
         if not md.exists():
             raise FileNotFoundError(f"_toc.yml lists {md.relative_to(root)}, which does not exist")
         if is_notebook(md):
