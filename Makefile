@@ -82,10 +82,12 @@ linkcheck: $(STAMP)
 # pip-freeze.txt): a fresh venv with exactly those, aebook installed into it, then the
 # unit tests and two cheap chapters (quick profile, a model cache of its own, since
 # models saved by newer Keras need not load in Colab's). Colab runs Python 3.13; this
-# uses python3.13 when there is one, else $(PYTHON), and says which.
+# uses a Python 3.13 when there is one, else $(PYTHON), and prints which.
 COLAB_VENV     ?= .venv-colab
 COLAB_PY       := $(COLAB_VENV)/bin/python
-COLAB_PYTHON   ?= $(shell command -v python3.13 2>/dev/null || echo $(PYTHON))
+# the first Python 3.13 that runs (a pyenv shim may exist and fail), else $(PYTHON)
+COLAB_PYTHON   ?= $(or $(shell for p in python3.13 $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin/python3.13; do \
+	"$$p" -c 'import sys' >/dev/null 2>&1 && { echo "$$p"; break; }; done),$(PYTHON))
 COLAB_CHAPTERS ?= chapters/03_feed_forward_autoencoders.md chapters/11_anomaly_detection.md
 COLAB_STAMP    := $(COLAB_VENV)/.installed
 
