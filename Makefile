@@ -13,7 +13,7 @@ export AEBOOK_DATA_DIR
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: install book test lint bench clean help notebooks site-test screenshot linkcheck
+.PHONY: install book test lint bench clean help notebooks site-test screenshot linkcheck colab-check lab
 
 help:
 	@echo "make book   - install, execute every chapter (AEBOOK_PROFILE, default paper), build _build/html"
@@ -25,6 +25,8 @@ help:
 	@echo "make site-test - check the built site in headless Chromium (after make book)"
 	@echo "make screenshot - retake docs/screenshot.png from the built site"
 	@echo "make linkcheck - check the book's external links (needs internet; not part of CI)"
+	@echo "make colab-check - unit tests and two chapters in a fresh venv pinned to Colab's versions"
+	@echo "make lab    - install the 'lab' extra and open the chapters in JupyterLab"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -61,20 +63,54 @@ bench: $(STAMP)
 # Colab opens only .ipynb: notebooks/ holds one per chapter, generated (and
 # checked by tests/test_notebooks.py) from chapters/*.md. Run after editing a chapter.
 notebooks: $(STAMP)
-	$(PY) tools/colab_notebooks.py
+	$(PY) -m tools.colab_notebooks
 
 # The built site in a real browser (tests/test_site.py); needs Debian's chromium.
 site-test: $(STAMP)
 	AEBOOK_SITE_TEST=require $(PY) -m pytest -p no:cacheprovider tests/test_site.py $(PYTEST_ARGS)
 
 screenshot: $(STAMP)
-	$(PY) tools/browser.py chapters/01_what_is_an_autoencoder.html docs/screenshot.png \
+	$(PY) -m tools.browser chapters/01_what_is_an_autoencoder.html docs/screenshot.png \
 		--width 1200 --height 760 --scroll-to "#fig-ch01-reconstructions" \
 		$(if $(wildcard _build/test-tools/node_modules/mathjax/es5),--mathjax-dir _build/test-tools/node_modules/mathjax/es5)
 
 # External links (opt-in: needs internet, so CI does not run it).
 linkcheck: $(STAMP)
 	AEBOOK_PROFILE=$${AEBOOK_PROFILE:-quick} $(VENV)/bin/jupyter-book build --builder linkcheck .
+
+# Google Colab's library versions (tools/colab_pins.txt, copied from Colab's published
+# pip-freeze.txt): a fresh venv with exactly those, aebook installed into it, then the
+# unit tests and two cheap chapters (quick profile, a model cache of its own, since
+# models saved by newer Keras need not load in Colab's). Colab runs Python 3.13; this
+# uses a Python 3.13 when there is one, else $(PYTHON), and prints which.
+COLAB_VENV     ?= .venv-colab
+COLAB_PY       := $(COLAB_VENV)/bin/python
+# the first Python 3.13 that runs (a pyenv shim may exist and fail), else $(PYTHON)
+COLAB_PYTHON   ?= $(or $(shell for p in python3.13 $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin/python3.13; do \
+	"$$p" -c 'import sys' >/dev/null 2>&1 && { echo "$$p"; break; }; done),$(PYTHON))
+COLAB_CHAPTERS ?= chapters/03_feed_forward_autoencoders.md chapters/11_anomaly_detection.md
+COLAB_STAMP    := $(COLAB_VENV)/.installed
+
+$(COLAB_STAMP): tools/colab_pins.txt pyproject.toml
+	rm -rf $(COLAB_VENV)
+	$(COLAB_PYTHON) -m venv $(COLAB_VENV)
+	$(COLAB_PY) -m pip install --quiet --upgrade pip
+	$(COLAB_PY) -m pip install --quiet -r tools/colab_pins.txt ".[test]"
+	touch $(COLAB_STAMP)
+
+colab-check: $(COLAB_STAMP)
+	@$(COLAB_PY) -c "import sys, tensorflow as tf, keras, numpy, sklearn, matplotlib, jax; \
+	print('colab-check: Python', sys.version.split()[0], '(Colab: 3.13) | TensorFlow', tf.__version__, \
+	'| Keras', keras.__version__, '| NumPy', numpy.__version__, '| scikit-learn', sklearn.__version__, \
+	'| matplotlib', matplotlib.__version__, '| JAX', jax.__version__)"
+	AEBOOK_SITE_TEST=off AEBOOK_PROFILE=quick AEBOOK_CACHE_DIR=$${COLAB_CACHE_DIR:-$(CURDIR)/_build/colab-check/models} \
+		$(COLAB_PY) -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env \
+		--nbval-cell-timeout=1800 tests $(COLAB_CHAPTERS) $(PYTEST_ARGS)
+
+# Run the chapters interactively: JupyterLab opens chapters/*.md as notebooks (jupytext).
+lab: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[lab]"
+	$(VENV)/bin/jupyter lab chapters/
 
 clean:
 	rm -rf _build

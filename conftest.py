@@ -4,37 +4,29 @@ nbval collects only ``.ipynb`` files; the chapters are jupytext MyST markdown.
 This hook hands nbval the notebook that jupytext parses from each ``.md``
 file, in memory: no converted file is written anywhere. The kernel runs in
 the chapter's folder, as in the book build. Run with
-``pytest --nbval-lax --nbval-current-env`` (``make test`` does).
+``pytest --nbval-lax --nbval-current-env`` (``make test`` does); the profile
+is ``quick`` unless ``AEBOOK_PROFILE`` says otherwise.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
+from tools import toc
+
 ROOT = Path(__file__).parent
 
 
-def _toc_files() -> set[Path]:
-    import yaml
+def pytest_configure(config):
+    """A plain ``pytest`` runs the chapters in the quick profile, as ``make test`` does.
 
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    found: set[Path] = set()
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                found.add((ROOT / f"{node['file']}.md").resolve())
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    found.add((ROOT / f"{toc['root']}.md").resolve())
-    walk(toc)
-    return found
+    Sets ``AEBOOK_PROFILE=quick`` only when it is unset, before any kernel
+    starts; ``aebook.config`` stays the only module that reads it.
+    """
+    os.environ.setdefault("AEBOOK_PROFILE", "quick")
 
 
 def pytest_collect_file(file_path: Path, parent):
@@ -43,7 +35,7 @@ def pytest_collect_file(file_path: Path, parent):
         return None
     if file_path.suffix != ".md" or file_path.parent.name != "chapters":
         return None
-    if file_path.resolve() not in _toc_files():
+    if file_path.resolve() not in {path.resolve() for path in toc.files(ROOT)}:
         return None
     return MarkdownNotebook.from_parent(parent, path=file_path)
 

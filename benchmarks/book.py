@@ -14,27 +14,21 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as `python benchmarks/book.py`
+    sys.path.insert(0, str(ROOT))
+
+from tools import toc  # noqa: E402  (the one _toc.yml reader)
 
 
 def chapters(root: Path = ROOT) -> list[Path]:
-    """The chapter files listed in _toc.yml, in book order (root first)."""
-    text = (root / "_toc.yml").read_text()
-    names = re.findall(r"^\s*(?:root|-\s*file)\s*:\s*(\S+)\s*$", text, flags=re.M)
-    files = []
-    for name in names:
-        for ext in (".md", ".ipynb"):
-            path = root / f"{name}{ext}"
-            if path.is_file():
-                files.append(path)
-                break
-    return files
+    """The chapter files listed in _toc.yml that exist, in book order (root first)."""
+    return [path for path in toc.files(root) if path.is_file()]
 
 
 def _is_notebook(path: Path) -> bool:

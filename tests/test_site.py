@@ -1,15 +1,18 @@
 """The built website, checked in a real (headless) browser.
 
 Opens every page of ``_build/html`` that ``_toc.yml`` lists in Debian's
-Chromium (driven through the DevTools protocol, ``tools/browser.py``) and
-checks, page by page: no console errors, every figure is an image that
-loaded with a non-zero size and has a numbered caption, MathJax typeset
-every equation without errors, the Colab button opens the page's notebook in
+Chromium (driven by Playwright, ``tools/browser.py``) and checks, page by
+page: no console errors, every figure is an image that loaded with a
+non-zero size and has a numbered caption, MathJax typeset every equation
+without errors, the Colab button opens the page's notebook in
 ``notebooks/``, and the page's sources can be downloaded. Also: the search
 finds chapters, and two pages are saved as screenshots in
-``_build/screenshots/``.
+``_build/screenshots/``. Without a browser or a site: the README's "Open in
+Colab" badges link the Colab notebook of every chapter, in book order, and
+the first cell of each notebook reports the Colab runtime (CPU or GPU) and
+picks the profile.
 
-Runs when Chromium and a built site are there and is skipped otherwise
+The browser checks run when Chromium and a built site are there and are skipped otherwise
 (with the reason). ``AEBOOK_SITE_TEST=require`` (set by ``.ci/run``) turns
 those skips into failures. The pages load MathJax from a CDN; without
 internet, point ``AEBOOK_MATHJAX_DIR`` at the ``es5`` folder of npm's
@@ -18,16 +21,19 @@ internet, point ``AEBOOK_MATHJAX_DIR`` at the ``es5`` folder of npm's
 
 from __future__ import annotations
 
-import contextlib
-import importlib.util
 import json
 import os
 import re
+import subprocess
 import sys
-import time
+import types
 from pathlib import Path
 
 import pytest
+from pybtex.database import parse_file
+
+from tools import browser as browser_tools
+from tools import colab_notebooks, toc
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"
@@ -35,18 +41,7 @@ SCREENSHOTS = ROOT / "_build" / "screenshots"
 DEFAULT_MATHJAX = ROOT / "_build" / "test-tools" / "node_modules" / "mathjax" / "es5"
 
 
-def _load_tool(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-colab_notebooks = _load_tool("colab_notebooks")
-browser_tools = _load_tool("browser")
-
-CHAPTERS = colab_notebooks.toc_chapters(ROOT)
+CHAPTERS = toc.files(ROOT)
 DOCNAMES = [colab_notebooks.docname_of(md, ROOT) for md in CHAPTERS]
 
 # Everything the page check reads, gathered in the page after MathJax has finished.
@@ -92,7 +87,7 @@ def _skip_or_fail(reason: str):
 
 @pytest.fixture(scope="module")
 def site():
-    """``(base_url, browser)``: the built site on a local server and one headless Chromium."""
+    """``(base_url, context)``: the built site on a local server and one headless Chromium."""
     if os.environ.get("AEBOOK_SITE_TEST", "").lower() == "off":
         pytest.skip("AEBOOK_SITE_TEST=off")
     executable = browser_tools.find_chromium()
@@ -102,19 +97,37 @@ def site():
         _skip_or_fail(f"no built site in {SITE.relative_to(ROOT)} (run `make book` first)")
     mathjax = Path(os.environ.get("AEBOOK_MATHJAX_DIR", DEFAULT_MATHJAX))
     with browser_tools.serve(SITE) as base:
-        with browser_tools.Browser(executable, mathjax_dir=mathjax if mathjax.is_dir() else None) as browser:
-            yield base, browser
+        with browser_tools.launch(executable, mathjax_dir=mathjax if mathjax.is_dir() else None) as context:
+            yield base, context
+
+
+class Tab:
+    """A page of the headless browser and the errors it reported since the last :meth:`goto`."""
+
+    def __init__(self, page):
+        self.page = page
+        self.log = browser_tools.ErrorLog(page)
+
+    def goto(self, url: str):
+        self.log.clear()
+        self.page.goto(url, wait_until="load")
+
+    def evaluate(self, expression: str):
+        return self.page.evaluate(expression)
+
+    def console_errors(self) -> list[str]:
+        return list(self.log.errors)
 
 
 @pytest.fixture
 def page(site):
-    base, browser = site
-    tab = browser.new_page()
+    base, context = site
+    tab = Tab(context.new_page())
     yield base, tab
-    tab.close()
+    tab.page.close()
 
 
-def _open(page_fixture, path: str) -> tuple[object, dict]:
+def _open(page_fixture, path: str) -> tuple[Tab, dict]:
     base, tab = page_fixture
     assert (SITE / path).exists(), f"{path} is not in the built site: rebuild it (`make book`)"
     tab.goto(base + path)
@@ -175,8 +188,7 @@ def test_bibliography_lists_the_cited_works(page):
     """The references page shows every entry of references.bib (paper and the works it cites)."""
     pages = [d for d in DOCNAMES if "{bibliography}" in (ROOT / f"{d}.md").read_text(encoding="utf-8")]
     assert pages, "no chapter has a {bibliography} directive"
-    bib = (ROOT / "references.bib").read_text(encoding="utf-8")
-    keys = re.findall(r"@\w+\s*\{\s*([^,\s]+)\s*,", bib)
+    keys = list(parse_file(str(ROOT / "references.bib"), bib_format="bibtex").entries)
     _base, tab = page
     tab.goto(_base + f"{pages[0]}.html")
     shown = tab.evaluate("[...document.querySelectorAll('div.citation')]"
@@ -191,11 +203,8 @@ def test_index_redirects_to_first_chapter(page):
     """The site's front page leads to the book's root chapter."""
     base, tab = page
     tab.goto(base + "index.html")
-    where, deadline = "", time.monotonic() + 20
-    while not where.endswith(f"{DOCNAMES[0]}.html complete") and time.monotonic() < deadline:
-        time.sleep(0.2)
-        with contextlib.suppress(browser_tools.BrowserError):  # the redirect may be under way
-            where = tab.evaluate("location.pathname + ' ' + document.readyState")
+    tab.page.wait_for_url(f"**/{DOCNAMES[0]}.html", wait_until="load", timeout=20_000)
+    where = tab.evaluate("location.pathname + ' ' + document.readyState")
     assert where.endswith(f"{DOCNAMES[0]}.html complete"), f"index.html led to {where!r}"
     # the sidebar links every other chapter, in the order of _toc.yml
     links = tab.evaluate("[...document.querySelectorAll('.bd-sidebar-primary nav a.reference')]"
@@ -234,8 +243,71 @@ def test_screenshots(page):
     written = []
     for docname in pages:
         tab, _info = _open(page, f"{docname}.html")
-        written.append(tab.screenshot(SCREENSHOTS / f"{Path(docname).name}.png"))
+        path = SCREENSHOTS / f"{Path(docname).name}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tab.page.screenshot(path=str(path))
+        written.append(path)
     assert len(written) == 2, f"found no chapter with a figure besides {pages}"
     for path in written:
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000, path
     print(json.dumps([str(p.relative_to(ROOT)) for p in written]))
+
+
+# ---------------------------------------------------------------- README and notebooks (no browser)
+NOTEBOOK_DOCNAMES = [colab_notebooks.docname_of(md, ROOT) for md in CHAPTERS
+                     if md.exists() and colab_notebooks.is_notebook(md)]
+
+
+def test_readme_badges_open_every_chapter_in_colab():
+    """The README's badge table: one "Open in Colab" badge per notebook chapter, in book order,
+    each linking the chapter's notebook (which exists) on _config.yml's repository; the README
+    links the published site."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    badges = re.findall(r"\[!\[Open In Colab\]\((\S+?)\)\]\((\S+?)\)", readme)
+    assert badges, "the README has no Open in Colab badges (run `make notebooks`)"
+    assert {image for image, _ in badges} == {colab_notebooks.COLAB_BADGE}
+    expected = [colab_notebooks.colab_url(docname, ROOT) for docname in NOTEBOOK_DOCNAMES]
+    assert [link for _, link in badges] == expected, "README badges differ: run `make notebooks`"
+    for docname in NOTEBOOK_DOCNAMES:
+        notebook = ROOT / colab_notebooks.notebook_for_docname(docname)
+        assert notebook.exists(), f"the README's badge opens a missing {notebook.relative_to(ROOT)}"
+    assert f"<{colab_notebooks.site_url(ROOT)}>" in readme, "the README does not link the published site"
+
+
+def _run_first_cell(source: str, monkeypatch, capsys, colab: bool, gpu: bool, profile: str = "auto"):
+    """Execute a notebook's first cell as Colab would (fake ``google.colab``, fake ``nvidia-smi``)."""
+    monkeypatch.delenv("AEBOOK_PROFILE", raising=False)
+    if colab:
+        monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    else:
+        monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+
+    def nvidia_smi(command, **kwargs):
+        assert command[0] == "nvidia-smi", command
+        if not gpu:
+            raise FileNotFoundError("nvidia-smi")
+        return subprocess.CompletedProcess(command, 0, stdout="GPU 0: Tesla T4 (UUID: GPU-x)\n")
+
+    monkeypatch.setattr(subprocess, "run", nvidia_smi)
+    source = source.replace('PROFILE = "auto"', f"PROFILE = {profile!r}")
+    exec(compile(source, "<first cell>", "exec"), {})
+    return capsys.readouterr().out, os.environ.get("AEBOOK_PROFILE")
+
+
+@pytest.mark.parametrize("docname", NOTEBOOK_DOCNAMES)
+def test_notebook_first_cell_reports_the_runtime(docname, monkeypatch, capsys):
+    """Each notebook starts with the runtime cell: quick on a CPU runtime, paper on a GPU, a form
+    field to change it, and nothing changed outside Colab."""
+    notebook = ROOT / colab_notebooks.notebook_for_docname(docname)
+    first = json.loads(notebook.read_text(encoding="utf-8"))["cells"][0]
+    assert first["cell_type"] == "code", f"{notebook.name}: the first cell is not code"
+    source = "".join(first["source"])
+    assert re.search(r'^PROFILE = "auto"  #@param \["auto", "quick", "paper"\]$', source, flags=re.M), \
+        f"{notebook.name}: the first cell has no profile form field"
+    assert _run_first_cell(source, monkeypatch, capsys, colab=True, gpu=False) == (
+        "Colab CPU runtime: this notebook runs the 'quick' profile.\n", "quick")
+    assert _run_first_cell(source, monkeypatch, capsys, colab=True, gpu=True) == (
+        "Colab GPU runtime: this notebook runs the 'paper' profile.\n", "paper")
+    assert _run_first_cell(source, monkeypatch, capsys, colab=True, gpu=False, profile="paper")[1] == "paper"
+    out, profile = _run_first_cell(source, monkeypatch, capsys, colab=False, gpu=True)
+    assert profile is None and "Not in Colab" in out

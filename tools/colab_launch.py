@@ -11,7 +11,17 @@ Both read the repository URL and branch from ``_config.yml``.
 A page whose notebook does not exist gets a warning, which fails the
 ``-W`` build: run ``make notebooks``. Enabled in ``_config.yml`` under
 ``sphinx.local_extensions``. It also removes duplicated script tags, which
-otherwise break pages with a console error (see ``_drop_duplicate_scripts``).
+otherwise break pages with a console error (see ``_drop_duplicate_scripts``),
+and sets the site's ``html_baseurl`` from ``repository.url`` (its GitHub Pages
+address, :func:`tools.colab_notebooks.site_url`), so that the published
+address and the Colab links come from one setting.
+
+Why this is hand-written: no library does it. sphinx-book-theme points the
+Colab button at the page's own source file, and switches to ``.ipynb`` only
+for a notebook lying next to the ``.md`` file; opening a notebook kept in
+another folder is the open jupyter-book issue #752 ("Allow users to open
+notebooks created in MyST in Colab and Binder directly"). Remove this
+extension when Jupyter Book does that itself.
 """
 
 from __future__ import annotations
@@ -21,9 +31,10 @@ from pathlib import Path
 
 from sphinx.util import logging
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# Sphinx puts tools/ itself on the path; the package's imports need the repository root.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import colab_notebooks  # noqa: E402
+from tools import colab_notebooks  # noqa: E402
 
 LOGGER = logging.getLogger(__name__)
 
@@ -74,8 +85,19 @@ def _drop_duplicate_scripts(app, pagename, templatename, context, doctree):
         context["script_files"] = unique
 
 
+def _set_baseurl(app, config):
+    """``config-inited`` handler: ``html_baseurl`` is the GitHub Pages address of ``repository.url``.
+
+    Left alone if ``_config.yml`` sets ``html.baseurl`` itself.
+    """
+    url = (config.html_theme_options or {}).get("repository_url")
+    if url and not config.html_baseurl:
+        config.html_baseurl = colab_notebooks.site_url(url=url)
+
+
 def setup(app):
     """Register the handlers (the Colab one after sphinx-book-theme's buttons, priority 501)."""
+    app.connect("config-inited", _set_baseurl)
     app.connect("html-page-context", _point_colab_at_notebook, priority=600)
     app.connect("html-page-context", _drop_duplicate_scripts, priority=600)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
