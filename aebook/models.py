@@ -54,6 +54,33 @@ def _autoencoder(x_in, encoder: keras.Model, decoder: keras.Model, name: str) ->
 
 
 @keras.saving.register_keras_serializable(package="aebook")
+class ActivityPenalty(keras.layers.Layer):
+    """Identity layer adding ``strength`` times the batch mean of a per-sample norm of its input.
+
+    The latent penalty of eq. 5 applied to the activations h: ``"l1"`` adds
+    lambda * mean_i sum_j |h_ij|, ``"l2"`` lambda * mean_i sum_j h_ij^2.
+    Keras's ``activity_regularizer`` cannot be used for this: Keras 3.15
+    divides its value by the batch size and 3.13 (Colab's, 2026-08) does not,
+    so the same model would be trained with penalties that differ by a factor
+    of the batch size. Written out here, it is the same on every version.
+    """
+
+    def __init__(self, kind: str, strength: float, **kwargs):
+        super().__init__(**kwargs)
+        if kind not in ("l1", "l2"):
+            raise ValueError(f"unknown regularizer {kind!r}: use 'l1', 'l2' or None")
+        self.kind, self.strength = kind, float(strength)
+
+    def call(self, h):
+        per_sample = keras.ops.sum(keras.ops.abs(h) if self.kind == "l1" else keras.ops.square(h), axis=-1)
+        self.add_loss(self.strength * keras.ops.mean(per_sample))
+        return h
+
+    def get_config(self):
+        return {**super().get_config(), "kind": self.kind, "strength": self.strength}
+
+
+@keras.saving.register_keras_serializable(package="aebook")
 class DenseTranspose(keras.layers.Layer):
     """A dense layer that reuses the transposed kernel of another ``Dense``.
 
@@ -110,7 +137,7 @@ def dense_autoencoder(
         raise ValueError(f"hidden_units must be positive integers, got {hidden_units}")
     latent_activation = activation if latent_activation is None else latent_activation
     w_reg = _regularizer(weight_regularizer, weight_strength)
-    h_reg = _regularizer(latent_regularizer, latent_strength)
+    _regularizer(latent_regularizer, latent_strength)  # validates the name
     name = name or f"ffa_{input_dim}_{'_'.join(map(str, hidden_units + (latent_dim,)))}"
 
     enc_layers = [
@@ -120,13 +147,15 @@ def dense_autoencoder(
     enc_layers.append(
         keras.layers.Dense(
             latent_dim, activation=latent_activation, kernel_regularizer=w_reg,
-            activity_regularizer=h_reg, name="latent",
+            name="latent",
         )
     )
     x_in = keras.Input(shape=(input_dim,), name="x")
     h = x_in
     for layer in enc_layers:
         h = layer(h)
+    if latent_regularizer is not None and latent_strength != 0:
+        h = ActivityPenalty(latent_regularizer, latent_strength, name="latent_penalty")(h)
     encoder = keras.Model(x_in, h, name="encoder")
 
     widths = list(reversed(hidden_units)) + [input_dim]
