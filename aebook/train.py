@@ -344,6 +344,8 @@ def _cache_advice(root: Path) -> str:
 
 def _check_writable(root: Path) -> None:
     """Raise :class:`CacheError` unless a file can be created in the cache folder ``root``."""
+    if root.exists() and not root.is_dir():
+        raise CacheError(f"the model cache folder {root} is a file, not a folder. {_cache_advice(root)}")
     try:
         root.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(dir=root, prefix=".write-test-")

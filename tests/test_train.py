@@ -174,6 +174,20 @@ def test_folder_refusing_new_files_fails_before_training(tiny_images, model_cach
     assert "training" not in capsys.readouterr().out
 
 
+def test_a_read_only_cache_still_serves_what_it_holds(tiny_images, model_cache, monkeypatch):
+    """The write check comes after the lookup: a shared read-only cache still gives hits."""
+    import tempfile
+
+    first = _fit(tiny_images)
+
+    def refuse(*_a, **_k):
+        raise PermissionError(13, "Permission denied", str(model_cache))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    again = _fit(tiny_images)
+    assert again.from_cache and _same_weights(first.model, again.model)
+
+
 def test_save_failure_after_training_keeps_the_model(tiny_images, model_cache, monkeypatch):
     """Issue 11.2: if the cache write fails after training, warn and return the model."""
     reference = _fit(tiny_images, cache=False, seed=5)
