@@ -127,11 +127,13 @@ _ACC_WHY = ("paper profile only: 3 points are about 7 standard errors of an accu
             "points below the 96.94 % its author's code prints for this deterministic "
             "classifier); the quick profile, with a third of the training images, measured "
             "2-4.5 points below the paper, so there the accuracies are shown for information")
-_SPEED_WHY = ("the paper's ratio (~{paper:.0f}) comes from its Colab machine and search method; "
-              "with brute-force search on both sides the work that does not depend on the number "
-              "of features (selecting the k nearest among all training points) bounds the ratio "
-              "far below it, so the band asks only that the latent search be at least twice as "
-              "fast")
+_SPEED_WHY = ("the paper's ratio (~{paper:.0f}) comes from its Colab machine and search method "
+              "(not stated; its raw-pixel times suggest a tree search); with brute-force search "
+              "on both sides the work that does not depend on the number of features (selecting "
+              "the k nearest among all training points) bounds the ratio far below that: "
+              "measured 2.8 (benchmarks/README, 500 queries) to 15 (quick profile, 2,000 "
+              "queries) on two cores. The band asks that the latent search be at least twice "
+              "as fast, below every measurement and well above the old '> 1'")
 _TAG = {"mnist": "mnist", "fashion_mnist": "fashion"}
 _TITLE = {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST"}
 KNN: tuple[Headline, ...] = tuple(
@@ -180,22 +182,40 @@ TABLE3: tuple[Headline, ...] = tuple(
 # ------------------------------------------------------------------ §3.3: the shoe among the digits
 SHOE_RE = 0.062       # §3.3: RE (per-pixel MSE) of the shoe
 RUNNER_UP_RE = 0.022  # §3.3: the second-largest RE, a digit
-_RE_WHY = ("± 30 %: the RE of one image depends on the training run and, in the quick profile, "
-           "on fewer images and epochs; the paper profile's run gave 0.0617 and 0.0236 "
-           "(within 1 % and 7 % of the paper), and 30 % leaves room for the quick profile's "
-           "less trained network and for other seeds without admitting a different result")
+# Seed-to-seed spread of the two REs in the paper profile (all 60,000 images, 30 epochs), measured
+# over seeds 1-5 and 42 on a CPU: shoe 0.0585 +- 0.0059 (10 % of the mean), runner-up 0.0231 +- 0.0016
+# (7 %). Ours and the paper's are two such runs, so their difference has sqrt(2) times that spread.
+_RE_WHY = ("paper profile only: the RE of one image changes from training run to training run "
+           "(over 6 seeds in the paper profile the standard deviation was {sd:.0f} % of the "
+           "mean); ours and the paper's are two runs, whose difference then has a standard "
+           "deviation of {diff:.0f} %, and the band is 3 of those (rounded up to 5 %). The quick "
+           "profile's less trained network gives larger REs (runner-up 0.035-0.039 over 6 seeds), "
+           "so there the REs are shown for information")
+_RE_SD = {"shoe_re": 10.0, "runner_up_re": 7.0}  # percent of the mean, measured as above
+
+
+def _re_band(sd: float) -> float:
+    """Half-width (fraction) of an RE band: 3 standard deviations of a two-run difference."""
+    return math.ceil(3 * math.sqrt(2) * sd / 5) * 5 / 100
+
+
 SHOE: tuple[Headline, ...] = (
     Headline("shoe_rank", "rank of the shoe by RE (1 = largest)", 1.0, "1 (largest RE)",
              1.0, 1.0, "= 1", "the paper's claim is that the shoe comes first: no tolerance"),
-    Headline("shoe_re", "RE of the shoe (per-pixel MSE)", SHOE_RE, f"{SHOE_RE}",
-             0.7 * SHOE_RE, 1.3 * SHOE_RE, "paper ± 30 %", _RE_WHY),
-    Headline("runner_up_re", "second-largest RE", RUNNER_UP_RE, f"{RUNNER_UP_RE}",
-             0.7 * RUNNER_UP_RE, 1.3 * RUNNER_UP_RE, "paper ± 30 %", _RE_WHY),
+) + tuple(
+    Headline(key, label, value, f"{value}", (1 - half) * value, (1 + half) * value,
+             f"paper ± {100 * half:.0f} %",
+             _RE_WHY.format(sd=_RE_SD[key], diff=math.sqrt(2) * _RE_SD[key]), profiles=("paper",))
+    for key, label, value in (("shoe_re", "RE of the shoe (per-pixel MSE)", SHOE_RE),
+                              ("runner_up_re", "second-largest RE", RUNNER_UP_RE))
+    for half in (_re_band(_RE_SD[key]),)
+) + (
     Headline("ratio", "shoe RE / second-largest RE", SHOE_RE / RUNNER_UP_RE,
              f"{SHOE_RE} / {RUNNER_UP_RE} = {SHOE_RE / RUNNER_UP_RE:.1f}", 1.5, INF,
              ">= 1.5 (the shoe stands out)",
-             "the paper's 2.8 with both REs at the ends of their ± 30 % bands gives 1.5: "
-             "the shoe must stand out clearly, not merely come first"),
+             "the paper's claim is that the shoe stands out, not merely comes first: its RE at "
+             "least 50 % above every digit's. Measured over 6 seeds: 2.2-3.0 in the paper "
+             "profile, 1.7-2.1 in the quick profile (paper: 2.8)"),
 )
 
 # ------------------------------------------------------------------ §3.4: denoising
