@@ -414,7 +414,7 @@ def reconstruction_experiment(
     ds = load_profile_data("mnist", profile)
     out: dict = {"n_train": len(ds.x_train), "n_test": len(ds.x_test)}
     for q in latent_dims:
-        trained = paper_autoencoder(ds, q, seed=seed, verbose=False)
+        trained = paper_autoencoder(ds, q, seed=seed)
         out[f"re_q{q}"] = float(reconstruction_error(ds.x_test, reconstruct(trained.model, ds.x_test))
                                 .mean())
         out[f"from_cache_q{q}"] = bool(trained.from_cache)
@@ -440,8 +440,7 @@ def pca_experiment(
     _, train_mean = pca_normalize(ds.x_train)
     x_train_c = (ds.x_train - train_mean).astype("float32")
     x_test_c = (ds.x_test - train_mean).astype("float32")
-    linear = linear_autoencoder(x_train_c, latent_dim, validation_data=(x_test_c, None), seed=seed,
-                                verbose=False)
+    linear = linear_autoencoder(x_train_c, latent_dim, validation_data=(x_test_c, None), seed=seed)
     pca = pca_fit(ds.x_train, int(latent_dim))
     angles = principal_angles(linear.model.decoder.get_weights()[0].T, pca.components.T)
     re_lin = float(reconstruction_error(x_test_c, reconstruct(linear.model, x_test_c)).mean())
@@ -471,7 +470,7 @@ def knn_experiment(
         out[f"{tag}_raw_acc"] = 100 * res.accuracy
         out[f"{tag}_raw_seconds"] = res.fit_seconds + res.predict_seconds
         for q in dims:
-            h_train, h_test = latent_features(ds, q, seed=seed, verbose=False)
+            h_train, h_test = latent_features(ds, q, seed=seed)
             res = knn_benchmark(h_train, ds.y_train, h_test, ds.y_test, algorithm=algorithm)
             out[f"{tag}_latent{q}_acc"] = 100 * res.accuracy
             out[f"{tag}_latent{q}_seconds"] = res.fit_seconds + res.predict_seconds
@@ -514,7 +513,7 @@ def shoe_experiment(
     (1 = largest), the largest RE among the digits and their ratio.
     """
     shoe = shoe_among_digits(load_profile_data("mnist", profile), latent_dim, shoe_class=shoe_class,
-                             seed=seed, verbose=False)
+                             seed=seed)
     shoe_re = float(shoe.scores[shoe.position])
     runner_up_re = float(shoe.scores[shoe.runner_up])
     return {"shoe_index": shoe.shoe_index, "n_images": len(shoe.x),
@@ -535,7 +534,7 @@ def denoising_experiment(
     from .train import reconstruct
 
     ds = load_profile_data("mnist", profile)
-    dn = denoiser(ds, noise_factor, latent_dim, seed=seed, verbose=False)
+    dn = denoiser(ds, noise_factor, latent_dim, seed=seed)
     denoised = reconstruct(dn.trained.model, dn.noisy_test)
     out = {"noise_factor": float(noise_factor), "from_cache": bool(dn.trained.from_cache),
            "mse_noisy": float(reconstruction_error(ds.x_test, dn.noisy_test).mean()),
@@ -559,8 +558,8 @@ def conv_experiment(
     from .train import reconstruct
 
     ds = load_conv_data(profile)
-    ffa = conv_baseline_ffa(ds, latent_dim, seed=seed, verbose=False)
-    ca = paper_conv_autoencoder(ds, seed=seed, verbose=False)
+    ffa = conv_baseline_ffa(ds, latent_dim, seed=seed)
+    ca = paper_conv_autoencoder(ds, seed=seed)
     x_test = ds.x_test
     re_ffa = float(reconstruction_error(x_test, reconstruct(ffa.model, flatten(x_test))
                                         .reshape(x_test.shape)).mean())
