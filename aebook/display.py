@@ -26,7 +26,8 @@ class Source:
 
     def _repr_markdown_(self) -> str:
         fence = "````" if "```" in self.code else "```"
-        return f"Source of `{self.name}`:\n\n{fence}python\n{self.code.rstrip()}\n{fence}\n"
+        names = ", ".join(f"`{n}`" for n in self.name.split(", "))
+        return f"Source of {names}:\n\n{fence}python\n{self.code.rstrip()}\n{fence}\n"
 
     def __str__(self) -> str:
         return self.code
@@ -35,14 +36,7 @@ class Source:
         return f"# source of {self.name}\n{self.code.rstrip()}"
 
 
-def show_source(obj) -> Source:
-    """Return the source of a function, class or method, for display in a page.
-
-    Decorated functions are unwrapped first (``functools.wraps`` keeps the
-    original in ``__wrapped__``). Raises ``TypeError`` naming the argument
-    when ``obj`` has no Python source (a built-in, a number, an instance):
-    pass the function or class itself, e.g. ``show_source(aebook.fit)``.
-    """
+def _one_source(obj) -> Source:
     target = inspect.unwrap(obj) if callable(obj) else obj
     if not (inspect.isfunction(target) or inspect.isclass(target) or inspect.ismethod(target)):
         raise TypeError(
@@ -53,5 +47,21 @@ def show_source(obj) -> Source:
         code = inspect.getsource(target)
     except (OSError, TypeError) as err:  # defined in a notebook or compiled code
         raise TypeError(f"show_source(obj): no source file for {target!r} ({err})") from err
-    name = f"{target.__module__}.{target.__qualname__}"
-    return Source(name=name, code=code)
+    return Source(name=f"{target.__module__}.{target.__qualname__}", code=code)
+
+
+def show_source(*objs) -> Source:
+    """Return the source of functions, classes or methods, for display in a page.
+
+    With several objects the sources follow each other, separated by a blank
+    line, in the order given. Decorated functions are unwrapped first
+    (``functools.wraps`` keeps the original in ``__wrapped__``). Raises
+    ``TypeError`` naming the argument when an object has no Python source (a
+    built-in, a number, an instance, a name as a string): pass the function
+    or class itself, e.g. ``show_source(aebook.fit)``.
+    """
+    if not objs:
+        raise TypeError("show_source(obj): pass at least one function or class")
+    parts = [_one_source(obj) for obj in objs]
+    return Source(name=", ".join(p.name for p in parts),
+                  code="\n\n".join(p.code.rstrip() + "\n" for p in parts))

@@ -48,3 +48,12 @@ def test_a_fence_inside_the_code_gets_a_longer_fence():
 def test_objects_without_python_source_are_rejected_with_the_fix(bad):
     with pytest.raises(TypeError, match=r"show_source\(obj\)"):
         show_source(bad)
+
+
+def test_several_objects_follow_each_other_in_order():
+    src = show_source(metrics.reconstruction_error, metrics.psnr)
+    assert src.name == "aebook.metrics.reconstruction_error, aebook.metrics.psnr"
+    assert src.code.index("def reconstruction_error(") < src.code.index("def psnr(")
+    assert "`aebook.metrics.psnr`" in src._repr_markdown_()
+    with pytest.raises(TypeError, match="at least one"):
+        show_source()
