@@ -13,12 +13,13 @@ export AEBOOK_DATA_DIR
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: install book test lint bench clean help notebooks site-test screenshot linkcheck colab-check lab
+.PHONY: install book test lint bench clean help notebooks site-test screenshot linkcheck colab-check lab seeds
 
 help:
 	@echo "make book   - install, execute every chapter (AEBOOK_PROFILE, default paper), build _build/html"
 	@echo "make test   - install, run unit tests and execute every chapter under nbval (quick profile)"
 	@echo "make lint   - ruff check"
+	@echo "make seeds SEEDS=\"1 2 3\" - every quick chapter under each seed (nbval), a pass-count table"
 	@echo "make bench  - benchmarks: training vs matmul peak, kNN search (BENCH_ARGS='--only train,knn,book')"
 	@echo "make clean  - remove _build (never the model cache)"
 	@echo "make notebooks - regenerate the Colab notebooks in notebooks/ from the chapters (commit them)"
@@ -54,6 +55,13 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+
+# Checks must hold for any seed (issue 12): run the quick chapters under each
+# seed and print per-chapter pass counts. SEED_CHAPTERS="08 12" limits it.
+SEEDS ?= 1 2 3 4 5
+SEED_CHAPTERS ?=
+seeds: $(STAMP)
+	$(PY) tools/seeds.py --seeds $(SEEDS) $(if $(strip $(SEED_CHAPTERS)),--chapters $(SEED_CHAPTERS))
 
 # Benchmarks print tables; they are never part of `make test`'s pass/fail.
 BENCH_ARGS ?=

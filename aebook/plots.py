@@ -10,6 +10,8 @@ from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.figure import Figure as _MplFigure
+from matplotlib.patches import Polygon as _Polygon
+from matplotlib.patches import Rectangle as _Rectangle
 
 
 class Figure(_MplFigure):
@@ -27,7 +29,14 @@ class Figure(_MplFigure):
         return buffer.getvalue()
 
 
-__all__ = ["agreement_heatmap", "architecture_diagram", "image_rows", "re_histogram", "training_curves"]
+__all__ = [
+    "agreement_heatmap",
+    "architecture_diagram",
+    "autoencoder_schematic",
+    "image_rows",
+    "re_histogram",
+    "training_curves",
+]
 
 
 def _as_images(batch, image_shape) -> np.ndarray:
@@ -269,5 +278,51 @@ def architecture_diagram(model_or_table, max_nodes: int = 10, title: str | None 
                  fontsize=10)
     ax.set_xlim(-0.6, len(widths) - 0.4)
     ax.set_ylim(-0.95, 0.85)
+    ax.axis("off")
+    return fig
+
+
+def autoencoder_schematic(input_dim: int = 784, latent_dim: int = 16) -> Figure:
+    """Draw the general structure of an autoencoder, the paper's Figure 1 (§1).
+
+    The input vector x (a tall bar of ``input_dim`` components) enters the
+    encoder g, which gives the latent vector h = g(x) (a short bar of
+    ``latent_dim`` components, eq. 2); the decoder f rebuilds x~ = f(h) from
+    it (eq. 3). Bar heights grow with the logarithm of the widths, so the
+    bottleneck is visible for any ``input_dim`` and ``latent_dim``.
+    """
+    n, q = int(input_dim), int(latent_dim)
+    if n < 1 or q < 1:
+        raise ValueError(
+            f"input_dim and latent_dim must be positive integers, got {input_dim}, {latent_dim}"
+        )
+    top = np.log(max(n, q) + 1.0)
+
+    def height(w: int) -> float:
+        return 0.35 + 0.65 * np.log(w + 1.0) / top
+
+    fig = Figure(figsize=(8.0, 3.4))
+    ax = fig.subplots()
+    bars = [(0.0, n, "$\\mathbf{x}$", "input", "0.55"),
+            (4.0, q, "$\\mathbf{h} = g(\\mathbf{x})$", "latent features", "tab:orange"),
+            (8.0, n, "$\\tilde{\\mathbf{x}} = f(\\mathbf{h})$", "reconstruction", "0.55")]
+    for x, w, symbol, what, color in bars:
+        hgt = height(w)
+        ax.add_patch(_Rectangle((x - 0.25, -hgt / 2), 0.5, hgt, facecolor=color,
+                                edgecolor="k", linewidth=0.8))
+        ax.text(x, hgt / 2 + 0.06, symbol, ha="center", va="bottom", fontsize=13)
+        ax.text(x, -hgt / 2 - 0.06, f"{what}\n{w:,} values", ha="center", va="top",
+                fontsize=8.5)
+    for x0, x1, name, part, color in [(0.35, 3.65, "$g$", "encoder", "tab:blue"),
+                                      (4.35, 7.65, "$f$", "decoder", "tab:green")]:
+        h0 = height(n) if part == "encoder" else height(q)
+        h1 = height(q) if part == "encoder" else height(n)
+        corners = [(x0, -h0 / 2), (x1, -h1 / 2), (x1, h1 / 2), (x0, h0 / 2)]
+        ax.add_patch(_Polygon(corners, closed=True, facecolor=color, alpha=0.25,
+                              edgecolor=color, linewidth=1.2))
+        ax.text((x0 + x1) / 2, 0.05, name, ha="center", va="center", fontsize=15)
+        ax.text((x0 + x1) / 2, -0.12, part, ha="center", va="center", fontsize=9)
+    ax.set_xlim(-0.8, 8.8)
+    ax.set_ylim(-0.95, 0.8)
     ax.axis("off")
     return fig

@@ -198,7 +198,7 @@ def _chapter_titles(root: Path) -> dict[str, str]:
 _ROLE = re.compile(r"\{([\w:-]+)\}`([^`]*)`")
 _EQ_END = re.compile(r"^\$\$\s*\(([\w.:-]+)\)\s*$", flags=re.M)
 _ADMONITION = re.compile(
-    r"^```\{(admonition|note|tip|hint|important|warning|caution|attention|danger|error|seealso)\}"
+    r"^```\{(admonition|dropdown|note|tip|hint|important|warning|caution|attention|danger|error|seealso)\}"
     r"[ \t]*([^\n]*)\n(.*?)\n```[ \t]*$", flags=re.S | re.M)
 
 
@@ -213,7 +213,7 @@ def _admonition(match: re.Match) -> str:
     lines = body.splitlines()
     while lines and re.match(r"^:[\w-]+:", lines[0]):
         lines.pop(0)  # directive options such as :class: note
-    heading = title.strip() if kind == "admonition" and title.strip() else kind.capitalize()
+    heading = title.strip() if kind in ("admonition", "dropdown") and title.strip() else kind.capitalize()
     return "\n".join([f"> **{heading}**", ">"] + [f"> {line}".rstrip() for line in lines])
 
 
