@@ -83,6 +83,7 @@ from .pca import (
     principal_angles,
 )
 from .plots import agreement_heatmap, architecture_diagram, image_rows, re_histogram, training_curves
+from .plots_latent import latent_scatter, precision_recall_curves
 from .report import run_report, to_html, to_markdown, validate_results, write_report
 
 # Models and training need Keras; they are imported on first use (see __getattr__)
@@ -103,6 +104,8 @@ _LAZY = {
     "reconstruct": "train",
     "set_seed": "train",
 }
+_LAZY |= dict.fromkeys(  # the VAE (issue 13)
+    ["GaussianSampling", "kl_divergence", "sample_prior", "variational_autoencoder"], "vae")
 
 __all__ = [
     "__version__",
@@ -140,6 +143,8 @@ __all__ = [
     # models and training (imported lazily)
     *_LAZY,
 ]
+
+__all__ += ["latent_scatter", "precision_recall_curves"]  # beyond the paper (issue 13)
 
 
 def __getattr__(name):
