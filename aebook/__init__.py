@@ -82,7 +82,9 @@ _LAZY = {
     "encode": "train",
     "fit": "train",
     "reconstruct": "train",
-    "set_seed": "train",
+    "set_seed": "backend",  # chooses the Keras backend before Keras is imported
+    "backend_info": "backend",
+    "gpu_present": "backend",
 }
 
 __all__ = [

@@ -316,15 +316,14 @@ def conv_experiment(
     the chapter on convolutional autoencoders. RE: per-pixel MSE on the
     profile's test images. Returns both REs and their ratio CA / FFA.
     """
-    import tensorflow as tf
-
+    from .backend import gpu_present
     from .data import flatten
     from .metrics import reconstruction_error
     from .train import fit, reconstruct
 
     prof = config.get_profile(profile)
     seed = config.resolve_seed(seed)
-    on_gpu = bool(tf.config.list_physical_devices("GPU"))
+    on_gpu = gpu_present()
     epochs = paper_epochs if (on_gpu and prof.name == "paper") else prof.conv_epochs
     ds = load_dataset("mnist", n_train=prof.conv_n_train, n_test=prof.n_test)
     x_train, x_test = ds.x_train[..., None], ds.x_test[..., None]

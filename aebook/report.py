@@ -24,7 +24,6 @@ import json
 import math
 import os
 import platform
-import shutil
 import statistics
 import sys
 import time
@@ -197,7 +196,7 @@ def experiment_names() -> list[str]:
 
 # ------------------------------------------------------------------------- machine
 def hardware() -> dict:
-    """The machine: CPU model, usable cores, GPUs (TensorFlow's if it is loaded, else nvidia-smi's), OS."""
+    """The machine: CPU model, usable cores, GPUs (:func:`aebook.backend.gpu_names`), OS."""
     cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -218,24 +217,9 @@ def hardware() -> dict:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:
         cores = os.cpu_count() or 0
-    gpus: list[str] = []
-    if "tensorflow" in sys.modules:
-        tf = sys.modules["tensorflow"]
-        for dev in tf.config.list_physical_devices("GPU"):
-            try:
-                name = tf.config.experimental.get_device_details(dev).get("device_name", dev.name)
-            except (ValueError, RuntimeError):
-                name = dev.name
-            gpus.append(str(name))
-    elif shutil.which("nvidia-smi"):  # TensorFlow not loaded (no experiment needed it): ask the driver
-        import subprocess
+    from .backend import gpu_names
 
-        try:
-            listing = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True, timeout=10).stdout
-            gpus = [line.split(":", 1)[1].split("(")[0].strip() for line in listing.splitlines()
-                    if line.startswith("GPU ")]
-        except (OSError, subprocess.SubprocessError):
-            pass
+    gpus = gpu_names()
     return {"cpu": cpu, "cores": int(cores), "gpus": gpus,
             "platform": f"{platform.system()} {platform.release()} ({platform.machine()})",
             "python": platform.python_version()}

@@ -5,8 +5,8 @@
 everything that determines them: the builder (its name and source code) and
 its arguments, the training inputs and targets (their SHA-256), the loss, the
 optimizer and learning rate, epochs, batch size, validation data, the seed,
-the settings that change the arithmetic (XLA), and the versions of aebook,
-Keras and TensorFlow. The profile is not in the key on its own: what it
+the settings that change the arithmetic (XLA), the Keras backend, and the
+versions of aebook, Keras and the backend. The profile is not in the key on its own: what it
 decides (data size, epochs) already is, so two profiles that ask for the same
 training share it. A later chapter, a rebuild or ``aebook reproduce`` that
 asks for the same training gets the same model back in a fraction of a
@@ -27,33 +27,14 @@ from pathlib import Path
 
 import numpy as np
 
-from . import config
+from . import backend, config
 from ._checks import as_float_array, check_features, check_unit_interval
+from .backend import set_seed
 from .models import get_builder, output_activation
 
 __all__ = ["Trained", "cache_key", "encode", "fit", "reconstruct", "set_seed"]
 
 _CACHE_FORMAT = 1
-
-
-def set_seed(seed: int | None = None, deterministic: bool = False) -> int:
-    """Seed Python, NumPy and the Keras backend; return the seed used.
-
-    ``None`` takes ``AEBOOK_SEED`` (default 42). On a CPU this alone makes two
-    trainings give identical weights (the test suite checks it). On a GPU some
-    kernels are not deterministic: ``deterministic=True`` enables TensorFlow's
-    op determinism, which also turns XLA compilation off (Keras refuses both
-    together), so training is slower.
-    """
-    import keras
-
-    seed = config.resolve_seed(seed)
-    keras.utils.set_random_seed(seed)
-    if deterministic and keras.backend.backend() == "tensorflow":
-        import tensorflow as tf
-
-        tf.config.experimental.enable_op_determinism()
-    return seed
 
 
 @dataclasses.dataclass
@@ -98,12 +79,9 @@ def _builder_id(builder: Callable) -> dict:
 
 
 def _versions() -> dict:
-    import keras
-    import tensorflow as tf
-
     from . import __version__
 
-    return {"aebook": __version__, "keras": keras.__version__, "tensorflow": tf.__version__}
+    return {"aebook": __version__, **backend.versions()}
 
 
 def cache_key(spec: dict) -> str:
@@ -234,7 +212,7 @@ def fit(
         "loss": loss, "optimizer": optimizer, "learning_rate": learning_rate,
         "epochs": int(epochs), "batch_size": int(batch_size), "seed": seed,
         "jit_compile": bool(jit_compile), "steps_per_execution": int(steps_per_execution),
-        "versions": _versions(),
+        "versions": _versions(), "backend": backend.loaded(),
     }
     key = cache_key(spec)
     root = Path(cache_dir) if cache_dir is not None else config.cache_dir()

@@ -13,7 +13,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from aebook import experiments, report
+from aebook import backend, experiments, report
 from aebook.__main__ import main as cli_main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -179,12 +179,12 @@ def test_every_headline_function_exists_and_keys_are_unique():
     assert len(report.experiment_names()) == len(set(report.experiment_names()))
 
 
-def test_hardware_names_a_gpu_from_the_driver_when_tensorflow_is_not_loaded(tmp_path, monkeypatch):
+def test_hardware_names_a_gpu_from_the_driver_when_no_backend_is_loaded(tmp_path, monkeypatch):
     fake = tmp_path / "nvidia-smi"
     fake.write_text("#!/bin/sh\necho 'GPU 0: NVIDIA H100 80GB HBM3 (UUID: GPU-1234)'\n")
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ.get('PATH', '')}")
-    monkeypatch.delitem(sys.modules, "tensorflow", raising=False)
+    monkeypatch.setattr(backend, "loaded", lambda: None)
     hw = report.hardware()
     assert hw["gpus"] == ["NVIDIA H100 80GB HBM3"]
     assert hw["cores"] >= 1 and hw["cpu"]
