@@ -232,7 +232,7 @@ def package_versions() -> dict:
     from . import __version__
 
     out = {"aebook": __version__}
-    for name in ("tensorflow", "keras", "numpy", "scikit-learn", "scipy"):
+    for name in ("tensorflow", "jax", "keras", "numpy", "scikit-learn", "scipy"):
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:

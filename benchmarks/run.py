@@ -143,7 +143,9 @@ def worker(conv_images: int, dense_epochs: int) -> dict:
     models = {}
     jobs = [(f"(784,{q},784)", lambda q=q: aebook.dense_autoencoder(784, latent_dim=q), x, 256, dense_epochs)
             for q in (64, 16)]
-    jobs.append(("paper's conv AE", aebook.conv_autoencoder, x[:conv_images].reshape(-1, 28, 28, 1), 256, 1))
+    if conv_images:
+        jobs.append(("paper's conv AE", aebook.conv_autoencoder, x[:conv_images].reshape(-1, 28, 28, 1),
+                     256, 1))
     for name, build, data, batch, epochs in jobs:
         aebook.set_seed(0)
         model = build()
@@ -286,7 +288,7 @@ def main(argv=None) -> int:
     p.add_argument("--warm-only", action="store_true", help="book section: one run with the given cache")
     p.add_argument("--rounds", type=int, default=2, help="train section: interleaved rounds (best kept)")
     p.add_argument("--conv-images", type=int, default=1024,
-                   help="train section: images the conv AE is timed on")
+                   help="train section: images the conv AE is timed on (0: skip it)")
     p.add_argument("--dense-epochs", type=int, default=3, help="train section: timed epochs per dense model")
     p.add_argument("--record", nargs="?", const=str(Path(__file__).with_name("backends.json")), default=None,
                    help="train section: write the result where the backend choice reads it "
