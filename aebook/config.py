@@ -236,6 +236,11 @@ def backend_measurement(path: str | Path | None = None) -> dict:
         return {}
 
 
+#: Another backend replaces TensorFlow only when measured at least this much faster
+#: (a smaller gain is within the noise of one benchmark run on a shared machine).
+MIN_SPEEDUP = 1.2
+
+
 def choose_backend(models: str | None, device: str = "cpu", available=BACKENDS,
                    measurement: dict | None = None) -> tuple[str, str]:
     """The backend to train ``models`` (``"dense"`` or ``"conv"``) on, and why.
@@ -243,9 +248,10 @@ def choose_backend(models: str | None, device: str = "cpu", available=BACKENDS,
     The one place where the choice is made: the reader's choice
     (:func:`backend`) if there is one; else, among the ``available`` backends,
     the one with the shortest epoch time measured for that model family on
-    that ``device`` (``"cpu"`` or ``"gpu"``) by ``make bench``; else
-    TensorFlow, the default. ``models=None`` means: no preference (TensorFlow
-    unless the reader chose). Returns ``(backend, reason)``.
+    that ``device`` (``"cpu"`` or ``"gpu"``) by ``make bench``, if it beats
+    TensorFlow, the default, by :data:`MIN_SPEEDUP`; else TensorFlow.
+    ``models=None`` means: no preference (TensorFlow unless the reader chose).
+    Returns ``(backend, reason)``.
     """
     chosen = backend()
     if chosen is not None:
@@ -261,4 +267,8 @@ def choose_backend(models: str | None, device: str = "cpu", available=BACKENDS,
     if not timed:
         return "tensorflow", f"the default (no measurement for {models} models on {device.upper()})"
     fastest = min(timed, key=timed.get)
-    return fastest, f"the fastest measured for {models} models on {device.upper()} (benchmarks/backends.json)"
+    where = f"for {models} models on {device.upper()} (benchmarks/backends.json)"
+    default = timed.get("tensorflow")
+    if fastest != "tensorflow" and default is not None and default < MIN_SPEEDUP * timed[fastest]:
+        return "tensorflow", f"the default: {fastest} is not measured {MIN_SPEEDUP}x faster {where}"
+    return fastest, f"the fastest measured {where}"
