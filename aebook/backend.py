@@ -61,6 +61,8 @@ def gpu_names() -> list[str]:
     if name == "tensorflow":
         import tensorflow as tf
 
+        if tf.test.is_built_with_cuda() and not _driver_gpus():
+            return []  # no NVIDIA driver: asking TensorFlow would only log a failed cuInit
         out = []
         for dev in tf.config.list_physical_devices("GPU"):
             try:
