@@ -122,3 +122,9 @@ lab: $(STAMP)
 
 clean:
 	rm -rf _build
+
+# The unit tests on Keras's JAX backend (`make test` runs them on the default
+# choice, TensorFlow); CI runs both. The chapters run under the default choice.
+.PHONY: test-jax
+test-jax: $(STAMP)
+	AEBOOK_BACKEND=jax KERAS_BACKEND=jax $(PY) -m pytest -p no:cacheprovider tests $(PYTEST_ARGS)

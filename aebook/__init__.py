@@ -102,7 +102,9 @@ _LAZY = {
     "encode": "train",
     "fit": "train",
     "reconstruct": "train",
-    "set_seed": "train",
+    "set_seed": "backend",  # chooses the Keras backend before Keras is imported
+    "backend_info": "backend",
+    "gpu_present": "backend",
 }
 _LAZY |= dict.fromkeys(  # the VAE (issue 13)
     ["GaussianSampling", "kl_divergence", "sample_prior", "variational_autoencoder"], "vae")

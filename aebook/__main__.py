@@ -17,40 +17,13 @@ the process's standard error sent to /dev/null, after setting
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
 import sys
 
 from tqdm import tqdm
 
-from . import config, report
+from . import backend, config, report
 
 DEFAULT_OUT = "results"  # the folder chapter 15 shows: python -m aebook reproduce --out results/
-
-
-@contextlib.contextmanager
-def _quiet_stderr():
-    """Send file descriptor 2 (C++ code writes there directly) to /dev/null for the block."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 2)
-            yield
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
-def _import_tensorflow_quietly() -> None:
-    """Import TensorFlow (and absl) before anything else does, without the start-up lines."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    with _quiet_stderr():
-        import absl.logging
-        import tensorflow  # noqa: F401 - imported here so that its start-up lines are hidden
-
-    absl.logging.set_verbosity(absl.logging.ERROR)
 
 
 def _parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
@@ -106,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--out: {exc}")
 
     if any(e.seeded for e in report.select(only)):  # these train or load Keras models
-        _import_tensorflow_quietly()
+        backend.import_quietly()
     print(f"aebook reproduce: profile {profile.name}, {args.seeds} seed(s), output in {out}", flush=True)
 
     def bar(experiments):

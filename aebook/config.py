@@ -17,6 +17,9 @@ here and nowhere else:
     ``~/.cache/aebook``.
 ``AEBOOK_SEED``
     The global seed (default 42).
+``AEBOOK_BACKEND`` (or Keras's ``KERAS_BACKEND``)
+    ``tensorflow`` or ``jax``: the Keras backend. Unset, each chapter trains
+    on the backend measured fastest for its models (:func:`choose_backend`).
 
 Functions read the environment when called, never at import time, and every
 function that uses a setting also accepts it as an argument.
@@ -35,8 +38,12 @@ from .machine import has_gpu
 __all__ = [
     "PROFILES",
     "Profile",
+    "BACKENDS",
+    "backend",
+    "backend_measurement",
     "cache_dir",
     "conv_epochs",
+    "choose_backend",
     "data_dir",
     "default_seed",
     "get_profile",
@@ -206,3 +213,80 @@ def conv_epochs(profile: str | Profile | None = None, on_gpu: bool | None = None
     if on_gpu is None:
         on_gpu = has_gpu()  # loads TensorFlow: only asked when the answer matters
     return prof.epochs if on_gpu else prof.conv_epochs
+# ------------------------------------------------------------------ the Keras backend
+# Keras 3 runs on TensorFlow (the default, always installed) or on JAX (the
+# ``jax`` extra). Keras fixes its backend when it is first imported, so the
+# choice is made before that, by :func:`aebook.set_seed` (see
+# :mod:`aebook.backend`), from the two functions below.
+
+BACKENDS = ("tensorflow", "jax")
+MODEL_FAMILIES = ("dense", "conv")
+#: Epoch times of each model family on each backend, written by ``make bench``
+#: (``benchmarks/run.py``). Absent from an installed package: then the default.
+BACKEND_MEASUREMENT = Path(__file__).resolve().parents[1] / "benchmarks" / "backends.json"
+
+
+def backend() -> str | None:
+    """The Keras backend the reader chose, or ``None`` when they chose none.
+
+    ``AEBOOK_BACKEND`` first, then Keras's own ``KERAS_BACKEND``; either may
+    be ``tensorflow`` or ``jax``. Raises ``ValueError`` naming the variable
+    and the accepted values for anything else.
+    """
+    for var in ("AEBOOK_BACKEND", "KERAS_BACKEND"):
+        value = os.environ.get(var, "").strip().lower()
+        if value:
+            if value not in BACKENDS:
+                raise ValueError(f"{var}={value!r} is not a backend aebook supports: set it to one of "
+                                 f"{', '.join(BACKENDS)} (or unset it to let aebook choose)")
+            return value
+    return None
+
+
+def backend_measurement(path: str | Path | None = None) -> dict:
+    """The measurement the backend choice rests on (``benchmarks/backends.json``); ``{}`` when absent."""
+    import json
+
+    path = Path(path) if path is not None else BACKEND_MEASUREMENT
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        return {}
+
+
+#: Another backend replaces TensorFlow only when measured at least this much faster
+#: (a smaller gain is within the noise of one benchmark run on a shared machine).
+MIN_SPEEDUP = 1.2
+
+
+def choose_backend(models: str | None, device: str = "cpu", available=BACKENDS,
+                   measurement: dict | None = None) -> tuple[str, str]:
+    """The backend to train ``models`` (``"dense"`` or ``"conv"``) on, and why.
+
+    The one place where the choice is made: the reader's choice
+    (:func:`backend`) if there is one; else, among the ``available`` backends,
+    the one with the shortest epoch time measured for that model family on
+    that ``device`` (``"cpu"`` or ``"gpu"``) by ``make bench``, if it beats
+    TensorFlow, the default, by :data:`MIN_SPEEDUP`; else TensorFlow.
+    ``models=None`` means: no preference (TensorFlow unless the reader chose).
+    Returns ``(backend, reason)``.
+    """
+    chosen = backend()
+    if chosen is not None:
+        return chosen, "chosen by the reader (AEBOOK_BACKEND or KERAS_BACKEND)"
+    if models is None:
+        return "tensorflow", "the default"
+    if models not in MODEL_FAMILIES:
+        raise ValueError(f"models must be one of {', '.join(MODEL_FAMILIES)} or None, got {models!r}: "
+                         "pass models='dense' for feed-forward autoencoders, 'conv' for convolutional ones")
+    data = backend_measurement() if measurement is None else measurement
+    seconds = data.get(device, {}).get(models, {}).get("epoch_seconds", {})
+    timed = {name: float(s) for name, s in seconds.items() if name in available and s}
+    if not timed:
+        return "tensorflow", f"the default (no measurement for {models} models on {device.upper()})"
+    fastest = min(timed, key=timed.get)
+    where = f"for {models} models on {device.upper()} (benchmarks/backends.json)"
+    default = timed.get("tensorflow")
+    if fastest != "tensorflow" and default is not None and default < MIN_SPEEDUP * timed[fastest]:
+        return "tensorflow", f"the default: {fastest} is not measured {MIN_SPEEDUP}x faster {where}"
+    return fastest, f"the fastest measured {where}"

@@ -2,27 +2,27 @@
 
 :func:`package_versions` is the one version collector: the reproduction
 report records it and the model cache of :mod:`aebook.train` keys on it.
-:func:`gpus` is the one place that asks for GPUs; :func:`has_gpu` loads
-TensorFlow to answer, :func:`hardware` asks the driver when TensorFlow is not
-loaded yet (a report that trained nothing should not pay for loading it).
+:func:`gpus` and :func:`has_gpu` ask :mod:`aebook.backend`, the one module
+that reaches a backend (before Keras is loaded it asks the NVIDIA driver, so
+a report that trained nothing does not pay for loading a backend).
 """
 
 from __future__ import annotations
 
 import os
 import platform
-import shutil
 import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
 
 from . import __version__
+from .backend import gpu_names, gpu_present
 
 __all__ = ["NUMERIC_PACKAGES", "gpus", "hardware", "has_gpu", "package_versions"]
 
 # The packages whose versions can change a trained model or a reported number.
-NUMERIC_PACKAGES = ("tensorflow", "keras", "numpy", "scikit-learn", "scipy")
+NUMERIC_PACKAGES = ("tensorflow", "jax", "keras", "numpy", "scikit-learn", "scipy")
 
 
 def package_versions(packages: tuple[str, ...] = NUMERIC_PACKAGES) -> dict:
@@ -36,40 +36,14 @@ def package_versions(packages: tuple[str, ...] = NUMERIC_PACKAGES) -> dict:
     return out
 
 
-def _tensorflow_gpus(tf) -> list[str]:
-    names = []
-    for dev in tf.config.list_physical_devices("GPU"):
-        try:
-            name = tf.config.experimental.get_device_details(dev).get("device_name", dev.name)
-        except (ValueError, RuntimeError):
-            name = dev.name
-        names.append(str(name))
-    return names
-
-
-def gpus(load_tensorflow: bool = False) -> list[str]:
-    """Names of the GPUs TensorFlow can use (``[]`` for none).
-
-    With TensorFlow loaded (or ``load_tensorflow=True``) TensorFlow's own
-    list; otherwise ``nvidia-smi -L`` when the driver is installed.
-    """
-    if load_tensorflow or "tensorflow" in sys.modules:
-        import tensorflow as tf
-
-        return _tensorflow_gpus(tf)
-    if not shutil.which("nvidia-smi"):
-        return []
-    try:
-        listing = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True, timeout=10).stdout
-    except (OSError, subprocess.SubprocessError):
-        return []
-    return [line.split(":", 1)[1].split("(")[0].strip() for line in listing.splitlines()
-            if line.startswith("GPU ")]
+def gpus() -> list[str]:
+    """Names of the GPUs training runs on (``[]`` for none): :func:`aebook.backend.gpu_names`."""
+    return gpu_names()
 
 
 def has_gpu() -> bool:
-    """True when TensorFlow can train on a GPU (loads TensorFlow)."""
-    return bool(gpus(load_tensorflow=True))
+    """True when training runs on a GPU (:func:`aebook.backend.gpu_present`)."""
+    return gpu_present()
 
 
 def _cpu_name() -> str:

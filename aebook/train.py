@@ -34,8 +34,9 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from . import config
+from . import backend, config
 from ._checks import as_float_array, as_number, check_batch, check_features, check_unit_interval
+from .backend import set_seed
 from .machine import package_versions
 from .models import get_builder, output_activation
 
@@ -46,24 +47,6 @@ _CACHE_FORMAT = 2
 
 class CacheError(OSError):
     """The model cache folder cannot be written (raised before training starts)."""
-
-
-def set_seed(seed: int | None = None, deterministic: bool = False) -> int:
-    """Seed Python, NumPy and the Keras backend; return the seed used.
-
-    ``None`` takes ``AEBOOK_SEED`` (default 42). On a CPU this alone makes two
-    trainings give identical weights (the test suite checks it). On a GPU some
-    kernels are not deterministic: ``deterministic=True`` enables TensorFlow's
-    op determinism, which also turns XLA compilation off (Keras refuses both
-    together), so training is slower.
-    """
-    seed = config.resolve_seed(seed)
-    keras.utils.set_random_seed(seed)
-    if deterministic and keras.backend.backend() == "tensorflow":
-        import tensorflow as tf
-
-        tf.config.experimental.enable_op_determinism()
-    return seed
 
 
 @dataclasses.dataclass
@@ -208,28 +191,10 @@ def cache_key(spec: dict) -> str:
 
 
 def _device() -> str:
-    """The Keras backend and the device it trains on, e.g. ``'tensorflow on CPU'``."""
-    import keras
-
-    backend = keras.backend.backend()
-    device = "CPU"
-    try:
-        if backend == "tensorflow":
-            import tensorflow as tf
-
-            n_gpu = len(tf.config.list_logical_devices("GPU"))
-            device = f"{n_gpu} GPU" if n_gpu else "CPU"
-        elif backend == "jax":
-            import jax
-
-            device = jax.devices()[0].platform.upper()
-        elif backend == "torch":
-            import torch
-
-            device = "GPU" if torch.cuda.is_available() else "CPU"
-    except Exception:  # noqa: BLE001 - the device is only reported, never needed
-        device = "unknown device"
-    return f"Keras {keras.__version__}, {backend} backend on {device}"
+    """The Keras backend and the device it trains on, e.g. ``'Keras 3.15.1, tensorflow backend on CPU'``."""
+    info = backend.backend_info()
+    name = info["backend"]
+    return f"Keras {info['keras']}, {name} backend on {info['device']}"
 
 
 def _shape_text(model) -> str:
@@ -496,7 +461,8 @@ def fit(
         "learning_rate": learning_rate,
         "epochs": epochs, "batch_size": batch_size, "seed": seed,
         "jit_compile": bool(jit_compile), "steps_per_execution": int(steps_per_execution),
-        "versions": package_versions(("keras", "tensorflow")),
+        "backend": backend.loaded(),
+        "versions": {**package_versions(()), **backend.versions()},
     }
     key = cache_key(spec)
     root = Path(cache_dir) if cache_dir is not None else config.cache_dir()

@@ -8,10 +8,12 @@ absolute times depend on the machine and on whatever else runs on it.
 
 Sections (``--only``, comma separated):
 
-``train``  samples/s of one epoch of 60,000 MNIST images for (784,64,784) and
-           (784,16,784), default Keras settings vs the book's (:func:`aebook.fit`:
-           XLA and ``steps_per_execution``), as a fraction of the float32 matmul
-           peak measured in the same run; plus a breakdown of where the time goes.
+``train``  epoch time (60,000 MNIST images) of (784,64,784), (784,16,784) and
+           the paper's conv AE (timed on ``--conv-images`` and scaled) with
+           :func:`aebook.fit`'s settings, on each installed Keras backend (each in
+           its own process), as a fraction of the float32 matmul peak measured
+           in the same run. ``--record`` writes ``benchmarks/backends.json``,
+           the measurement :func:`aebook.config.choose_backend` reads.
 ``knn``    k-NN (k=7) on raw 784-d pixels vs 8/16 latent features, brute force
            vs a k-d tree, as time ratios (§3.2.1, Tables 1-2).
 ``book``   wall time per chapter (executed with jupytext + nbclient, as the
@@ -62,67 +64,57 @@ def machine() -> str:
     return f"{hw['cpu']} | {hw['cores']} cores | GPU: {gpu} | {hw['platform']}"
 
 
-# --------------------------------------------------------------------------- peak
-_PEAKS: list[float] = []
+# ------------------------------------------------------------------ train (per backend)
+# Keras fixes its backend at import, so each backend is measured in its own
+# process (``run.py --worker BACKEND``), which prints one JSON line.
+
+def _sync(value) -> None:
+    import keras
+
+    keras.ops.convert_to_numpy(keras.ops.sum(value))  # waits for the (asynchronous) result
 
 
-def matmul_peak(n: int = 2048, seconds: float = 3.0) -> dict:
-    """Float32 matmul GFLOP/s of TensorFlow (and NumPy) on an n x n product: the machine's peak."""
-    import tensorflow as tf
+def matmul_gflops(n: int = 2048, seconds: float = 2.0) -> dict:
+    """Best float32 GFLOP/s of an n x n matmul in NumPy and in the Keras backend (keras.ops)."""
+    import keras
 
-    a = tf.random.uniform((n, n), dtype=tf.float32)
-    b = tf.random.uniform((n, n), dtype=tf.float32)
-
-    @tf.function(jit_compile=True)
-    def mm(a, b):
-        return tf.reduce_sum(tf.matmul(a, b))
-
-    mm(a, b).numpy()
-    best, t_end = 0.0, time.perf_counter() + seconds
-    while time.perf_counter() < t_end:
-        t0 = time.perf_counter()
-        mm(a, b).numpy()
-        best = max(best, 2 * n**3 / (time.perf_counter() - t0))
     rng = np.random.default_rng(0)
-    an, bn = rng.random((n, n), dtype=np.float32), rng.random((n, n), dtype=np.float32)
-    an @ bn
-    best_np, t_end = 0.0, time.perf_counter() + seconds
-    while time.perf_counter() < t_end:
-        t0 = time.perf_counter()
-        an @ bn
-        best_np = max(best_np, 2 * n**3 / (time.perf_counter() - t0))
-    _PEAKS.append(max(best, best_np) / 1e9)
-    return {"tf_gflops": best / 1e9, "numpy_gflops": best_np / 1e9,
-            "peak_gflops": max(best, best_np) / 1e9}
+    a, b = rng.random((n, n), dtype=np.float32), rng.random((n, n), dtype=np.float32)
+    out = {}
+    for name, mm in (("numpy", lambda: a @ b), ("backend", None)):
+        if mm is None:
+            ka, kb = keras.ops.convert_to_tensor(a), keras.ops.convert_to_tensor(b)
+            mm = lambda ka=ka, kb=kb: _sync(keras.ops.matmul(ka, kb))  # noqa: E731
+        mm()
+        best, t_end = float("inf"), time.perf_counter() + seconds
+        while time.perf_counter() < t_end:
+            t0 = time.perf_counter()
+            mm()
+            best = min(best, time.perf_counter() - t0)
+        out[name] = 2 * n**3 / best / 1e9
+    return out
 
 
-def shaped_matmul_gflops(m: int, k: int, n: int, seconds: float = 1.0) -> float:
-    """GFLOP/s of TensorFlow on one (m x k) @ (k x n) product, the shape of one dense layer's step."""
-    import tensorflow as tf
+def train_flops_per_sample(model) -> int:
+    """3 x the multiply-adds (x2) of one forward pass: forward + backward (twice the forward)."""
+    import keras
 
-    a = tf.random.uniform((m, k))
-    b = tf.random.uniform((k, n))
-
-    @tf.function(jit_compile=True)
-    def loop(a, b):
-        acc = tf.zeros((m, n))
-        for i in tf.range(64):  # the input changes every step, so XLA cannot hoist the product
-            acc += tf.matmul(a + tf.cast(i, tf.float32), b)
-        return tf.reduce_sum(acc)
-
-    loop(a, b).numpy()
-    best, t_end = 0.0, time.perf_counter() + seconds
-    while time.perf_counter() < t_end:
-        t0 = time.perf_counter()
-        loop(a, b).numpy()
-        best = max(best, 64 * 2 * m * k * n / (time.perf_counter() - t0))
-    _PEAKS.append(best / 1e9)  # any matmul rate measured is a lower bound of the machine's peak
-    return best / 1e9
+    total = 0
+    for part in (model.encoder, model.decoder):
+        for layer in part.layers:
+            if isinstance(layer, keras.layers.Conv2DTranspose):
+                k = int(np.prod(layer.kernel.shape))  # kh * kw * c_out * c_in
+                total += 2 * k * int(np.prod(layer.input.shape[1:3]))
+            elif isinstance(layer, keras.layers.Conv2D):
+                k = int(np.prod(layer.kernel.shape))
+                total += 2 * k * int(np.prod(layer.output.shape[1:3]))
+            elif isinstance(layer, keras.layers.Dense):
+                total += 2 * int(np.prod(layer.kernel.shape))
+    return 3 * total
 
 
-# -------------------------------------------------------------------------- train
-def _epoch_seconds(model, x, batch_size: int, epochs: int = 2) -> float:
-    """Seconds of the fastest epoch after the first (the first one includes tracing/compiling)."""
+def _epoch_seconds(model, x, batch_size: int, epochs: int) -> float:
+    """Seconds of the fastest of ``epochs`` epochs run after a first one (which compiles)."""
     import keras
 
     times: list[float] = []
@@ -135,142 +127,113 @@ def _epoch_seconds(model, x, batch_size: int, epochs: int = 2) -> float:
             times.append(time.perf_counter() - self.t0)
 
     model.fit(x, x, epochs=epochs + 1, batch_size=batch_size, shuffle=True, verbose=0, callbacks=[Timer()])
-    return min(times[1:]) if len(times) > 1 else times[0]
+    return min(times[1:])
 
 
-def _bare_step_seconds(model, x, batch_size: int) -> dict:
-    """Seconds per epoch of compiled pieces of a train step on batches in memory (no Keras fit loop).
-
-    ``forward``: model and loss only; ``gradients``: plus backpropagation;
-    ``step``: plus Adam's update (a whole training step).
-    """
-    import keras
-    import tensorflow as tf
-
-    opt = model.optimizer
-    loss_fn = keras.losses.BinaryCrossentropy()
-    n_batches = len(x) // batch_size
-    xb = tf.constant(x[: n_batches * batch_size].reshape(n_batches, batch_size, -1))
-
-    @tf.function(jit_compile=True)
-    def forward(batch):
-        return loss_fn(batch, model(batch, training=True))
-
-    @tf.function(jit_compile=True)
-    def gradients(batch):
-        with tf.GradientTape() as tape:
-            loss = loss_fn(batch, model(batch, training=True))
-        grads = tape.gradient(loss, model.trainable_variables)
-        return loss + 1e-30 * tf.add_n([tf.reduce_sum(g) for g in grads])  # keeps the gradients alive
-
-    @tf.function(jit_compile=True)
-    def step(batch):
-        with tf.GradientTape() as tape:
-            out = model(batch, training=True)
-            loss = loss_fn(batch, out)
-        grads = tape.gradient(loss, model.trainable_variables)
-        opt.apply_gradients(zip(grads, model.trainable_variables, strict=True))
-        return loss
-
-    out = {}
-    for name, fn in (("forward", forward), ("gradients", gradients), ("step", step)):
-
-        @tf.function
-        def epoch(xb, fn=fn):
-            total = tf.constant(0.0)
-            for i in tf.range(n_batches):
-                total += fn(xb[i])
-            return total
-
-        epoch(xb).numpy()
-        best = float("inf")
-        for _ in range(2):
-            t0 = time.perf_counter()
-            epoch(xb).numpy()
-            best = min(best, time.perf_counter() - t0)
-        out[name] = best
-    return out
-
-
-def bench_train(latents=(64, 16), batch_size: int = 256, spe_values=(16, 64), rounds: int = 2) -> str:
-    """Training samples/s vs matmul peak for the §2.4 models (default Keras vs the book's settings).
-
-    Every setting is measured ``rounds`` times, interleaved with the others and
-    with new samplings of the matmul peak, and the best of each is kept: on a
-    loaded machine the best is the closest to what the code can do.
-    """
+def worker(conv_images: int, dense_epochs: int) -> dict:
+    """One backend's numbers (this process's): matmul rates and epoch times with aebook.fit's settings."""
     import aebook
 
+    aebook.set_seed(0)
+    import keras
+
+    info = aebook.backend_info()
     x = aebook.load_mnist(flatten=True).x_train  # all 60,000 training images, [0, 1]
-    peak = matmul_peak()
-    best: dict = {}
-    for _ in range(rounds):
-        rows, detail = _train_round(x, latents, batch_size, spe_values)
-        for r in rows + detail:
-            key = tuple(r[:2])
-            if key not in best or r[-1] > best[key][-1]:
-                best[key] = r
-    rows = [best[tuple(r[:2])][:-1] for r in rows]
-    detail = [best[tuple(d[:2])][:-1] for d in detail]
-    return _train_tables(rows, detail, peak, rounds)
-
-
-def _train_round(x, latents, batch_size, spe_values):
-    import keras
-
-    import aebook
-
-    rows, detail = [], []
-    for q in latents:
-        flops_per_sample = None
-        settings = [("default Keras (no XLA, 1 step/exec)", False, 1),
-                    ("book: aebook.fit (XLA, 16 steps/exec)", True, 16)]
-        settings += [(f"XLA, {s} steps/exec", True, s) for s in spe_values if s != 16]
-        for label, jit, spe in settings:
-            aebook.set_seed(0)
-            model = aebook.dense_autoencoder(784, latent_dim=q)
-            params = model.count_params()
-            flops_per_sample = 3 * 2 * params  # forward (2 per weight) + backward (2x forward)
-            model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy",
-                          jit_compile=jit, steps_per_execution=spe)
-            sec = _epoch_seconds(model, x, batch_size)
-            matmul_peak(seconds=1.0)  # sample the peak again: the load of a shared machine changes
-            rows.append([f"(784,{q},784)", label, sec, len(x) / sec, flops_per_sample, len(x) / sec])
-        # where does the time go? a compiled step without the fit loop, and the layer's matmul alone
+    peaks = [matmul_gflops()]
+    models = {}
+    jobs = [(f"(784,{q},784)", lambda q=q: aebook.dense_autoencoder(784, latent_dim=q), x, 256, dense_epochs)
+            for q in (64, 16)]
+    if conv_images:
+        jobs.append(("paper's conv AE", aebook.conv_autoencoder, x[:conv_images].reshape(-1, 28, 28, 1),
+                     256, 1))
+    for name, build, data, batch, epochs in jobs:
         aebook.set_seed(0)
-        model = aebook.dense_autoencoder(784, latent_dim=q)
-        model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy")
-        bare = _bare_step_seconds(model, x, batch_size)
-        mm = shaped_matmul_gflops(batch_size, 784, q)
-        matmul_peak(seconds=1.0)
-        detail.append([f"(784,{q},784)", flops_per_sample, len(x) / bare["step"], mm, bare["forward"],
-                       bare["gradients"], bare["step"], len(x) / bare["step"]])
-    return rows, detail
+        model = build()
+        # the settings of aebook.fit: Adam, BCE, XLA, 16 steps per execution
+        model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy",
+                      jit_compile=True, steps_per_execution=16)
+        sec = _epoch_seconds(model, data, batch, epochs)
+        models[name] = {"seconds": sec, "images": len(data), "samples_per_s": len(data) / sec,
+                        "flops_per_sample": train_flops_per_sample(model)}
+        peaks.append(matmul_gflops(seconds=1.0))  # sample again: a shared machine's load changes
+    return {"backend": info["backend"], "version": info[info["backend"]], "device": info["device"],
+            "gpus": info["gpus"], "peaks": peaks, "models": models}
 
 
-def _train_tables(rows, detail, peak, rounds) -> str:
-    top = max(_PEAKS) * 1e9
-    rows = [r[:2] + [f"{r[2]:.2f}", f"{r[3]:,.0f}", f"{100 * r[3] * r[4] / top:.1f} %"] for r in rows]
-    detail = [[d[0], f"{d[1]:,}", f"{d[2]:,.0f}", f"{100 * d[2] * d[1] / top:.1f} %", f"{d[3]:.1f}",
-               f"{100 * d[3] * 1e9 / top:.1f} %", f"{d[4]:.2f} / {d[5]:.2f} / {d[6]:.2f}"] for d in detail]
-    out = [f"matmul peak (float32): best of {len(_PEAKS)} matmul rates measured through the run "
-           f"(2048x2048 and the layers' shapes): {max(_PEAKS):.1f} GFLOP/s (lowest {min(_PEAKS):.1f}: "
-           f"the machine's load varies); best of {rounds} interleaved rounds per setting; "
-           f"first sampling TensorFlow {peak['tf_gflops']:.1f}, NumPy {peak['numpy_gflops']:.1f} GFLOP/s; "
-           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
-           table("(a) Training efficiency: one epoch of 60,000 MNIST images, batch 256, Adam, BCE",
-                 ["model", "settings", "epoch s", "samples/s", "of peak"], rows),
-           table("    Where the time goes (same run): compiled pieces of one epoch on batches already in "
-                 "memory (no Keras fit loop)",
-                 ["model", "FLOPs/sample (3x2xparams)", "bare XLA step samples/s", "of peak",
-                  "GFLOP/s of one (256x784)@(784xq)", "of peak", "epoch s: forward / +backward / +Adam"],
-                 detail),
-           "    Reading: 'book' vs 'bare step' is the Keras fit loop's share (data adapter, callbacks);\n"
-           "    'forward / +backward / +Adam' splits the step; a matmul of the layer's shape alone bounds\n"
-           "    what the step can reach. The 3x2xparams count leaves out the element-wise work (sigmoid,\n"
-           "    cross-entropy and their gradients on 784 outputs, Adam's update), which weighs more the\n"
-           "    smaller q is."]
-    return "\n\n".join(out)
+def _run_worker(backend: str, conv_images: int, dense_epochs: int) -> dict:
+    import json
+    import subprocess
+
+    env = dict(os.environ, AEBOOK_BACKEND=backend)
+    cmd = [sys.executable, __file__, "--worker", backend, "--conv-images", str(conv_images),
+           "--dense-epochs", str(dense_epochs)]
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if out.returncode:
+        raise RuntimeError(f"the {backend} worker failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def bench_train(rounds: int = 2, conv_images: int = 1024, dense_epochs: int = 3,
+                record: Path | None = None) -> str:
+    """Epoch time and fraction of the matmul peak of the dense and conv models on each installed backend.
+
+    Each backend runs in its own process, ``rounds`` times, interleaved with the
+    others; the best of each is kept, and the peak is the best matmul rate
+    sampled anywhere in the run (on a loaded machine the best is the closest to
+    what the code can do). ``record``: also write the result to that JSON file
+    (``benchmarks/backends.json`` is what :func:`aebook.config.choose_backend` reads).
+    """
+    from aebook.backend import available
+
+    best: dict = {}
+    peaks: list[float] = []
+    info: dict = {}
+    for _ in range(rounds):
+        for backend in available():
+            res = _run_worker(backend, conv_images, dense_epochs)
+            info[backend] = res
+            peaks += [p for sample in res["peaks"] for p in sample.values()]
+            for name, m in res["models"].items():
+                key = (name, backend)
+                if key not in best or m["samples_per_s"] > best[key]["samples_per_s"]:
+                    best[key] = m
+    peak = max(peaks)
+    rows, families = [], {}
+    order = ["(784,64,784)", "(784,16,784)", "paper's conv AE"]
+    for (name, backend), m in sorted(best.items(), key=lambda kv: (order.index(kv[0][0]), kv[0][1])):
+        epoch = 60_000 / m["samples_per_s"]
+        gflops = m["samples_per_s"] * m["flops_per_sample"] / 1e9
+        rows.append([name, f"{backend} {info[backend]['version']}", f"{m['images']:,}", f"{epoch:.2f}",
+                     f"{m['samples_per_s']:,.0f}", f"{m['flops_per_sample'] / 1e6:.1f}", f"{gflops:.1f}",
+                     f"{100 * gflops / peak:.1f} %"])
+        # a family's time: one epoch of each of its models (the book trains dense AEs of many sizes)
+        family = "conv" if name.startswith("paper") else "dense"
+        fam = families.setdefault(family, {"models": [], "epoch_seconds": {}, "fraction_of_peak": {}})
+        if name not in fam["models"]:
+            fam["models"].append(name)
+        fam["epoch_seconds"][backend] = round(fam["epoch_seconds"].get(backend, 0.0) + epoch, 3)
+        fam["fraction_of_peak"][f"{name} {backend}"] = round(gflops / peak, 3)
+    device = "gpu" if any(i["gpus"] for i in info.values()) else "cpu"
+    load = os.getloadavg()[0]
+    text = [f"matmul peak (float32, 2048x2048): {peak:.1f} GFLOP/s, the best of {len(peaks)} samplings "
+            f"(NumPy and each backend's keras.ops.matmul) through the run; lowest {min(peaks):.1f}; "
+            f"load average {load:.1f} on {os.cpu_count()} cores; device {device.upper()}",
+            table(f"(a) Training, aebook.fit's settings (Adam, BCE, XLA, 16 steps/execution, batch 256), "
+                  f"best of {rounds} interleaved rounds; epoch = 60,000 images (the conv AE is timed on "
+                  f"fewer and scaled)",
+                  ["model", "backend", "timed on", "epoch s", "samples/s", "MFLOP/sample (train)",
+                   "GFLOP/s", "of peak"], rows)]
+    if record is not None:
+        import json
+
+        data = {"measured": time.strftime("%Y-%m-%d %H:%M"), "machine": machine(),
+                "load_average": round(load, 1), "peak_gflops": round(peak, 1), "rounds": rounds,
+                "note": "written by benchmarks/run.py --record; aebook.config.choose_backend reads "
+                        "epoch_seconds: one epoch of 60,000 images of each of the family's models",
+                device: families}
+        Path(record).write_text(json.dumps(data, indent=1) + "\n")
+        text.append(f"recorded in {record}")
+    return "\n\n".join(text)
 
 
 # ---------------------------------------------------------------------------- knn
@@ -319,22 +282,36 @@ def bench_book(profile: str, cache_dir: str | None, warm_only: bool) -> str:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--only", default="train,knn", help="sections: train,knn,book (default train,knn)")
+    p.add_argument("--only", default="train,knn,book", help="sections: train,knn,book (default: all)")
     p.add_argument("--profile", default="quick", help="profile for the knn and book sections")
     p.add_argument("--knn-queries", type=int, default=500, help="test points searched in the knn section")
     p.add_argument("--cache-dir", default=None,
                    help="model cache for the book section (default: a new empty folder -> cold then warm)")
     p.add_argument("--warm-only", action="store_true", help="book section: one run with the given cache")
+    p.add_argument("--rounds", type=int, default=2, help="train section: interleaved rounds (best kept)")
+    p.add_argument("--conv-images", type=int, default=1024,
+                   help="train section: images the conv AE is timed on (0: skip it)")
+    p.add_argument("--dense-epochs", type=int, default=3, help="train section: timed epochs per dense model")
+    p.add_argument("--record", nargs="?", const=str(Path(__file__).with_name("backends.json")), default=None,
+                   help="train section: write the result where the backend choice reads it "
+                        "(default benchmarks/backends.json)")
+    p.add_argument("--worker", default=None, help=argparse.SUPPRESS)  # one backend, in its own process
     args = p.parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if args.worker:
+        import json
+
+        print(json.dumps(worker(args.conv_images, args.dense_epochs)), flush=True)
+        return 0
     sections = {s.strip() for s in args.only.split(",") if s.strip()}
     unknown = sections - {"train", "knn", "book"}
     if unknown:
         p.error(f"unknown section(s) {sorted(unknown)}: choose from train, knn, book")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     print(f"machine: {machine()}\npython {platform.python_version()}, "
           f"started {time.strftime('%Y-%m-%d %H:%M:%S')}\n{NOISE_NOTE}\n", flush=True)
     if "train" in sections:
-        print(bench_train(), "\n", flush=True)
+        print(bench_train(args.rounds, args.conv_images, args.dense_epochs,
+                          Path(args.record) if args.record else None), "\n", flush=True)
     if "knn" in sections:
         print(bench_knn(args.profile, args.knn_queries), "\n", flush=True)
     if "book" in sections:

@@ -29,7 +29,7 @@ def test_weight_penalty_is_lambda_times_weight_norm(tiny_images, kind, tied):
 def test_latent_penalty_is_lambda_times_mean_activation_norm(tiny_images, kind):
     lam = 0.1
     model = aebook.dense_autoencoder(64, (), 8, latent_regularizer=kind, latent_strength=lam)
-    h = model.encoder(tiny_images[:16]).numpy().astype(np.float64)
+    h = np.asarray(model.encoder(tiny_images[:16])).astype(np.float64)
     per_sample = np.abs(h).sum(axis=1) if kind == "l1" else (h**2).sum(axis=1)
     assert per_sample.mean() > 0
     assert _penalty(model, tiny_images[:16]) == pytest.approx(lam * per_sample.mean(), rel=1e-4)
@@ -52,11 +52,11 @@ def test_tied_decoder_uses_the_transposed_encoder_kernel(tiny_images):
     dec0, out = model.decoder.get_layer("dec_0"), model.decoder.get_layer("output")
     assert isinstance(dec0, DenseTranspose) and isinstance(out, DenseTranspose)
     x = tiny_images[:5].astype(np.float64)
-    w0, b0 = enc0.kernel.numpy(), enc0.bias.numpy()
-    w1, b1 = latent.kernel.numpy(), latent.bias.numpy()
+    w0, b0 = np.asarray(enc0.kernel), np.asarray(enc0.bias)
+    w1, b1 = np.asarray(latent.kernel), np.asarray(latent.bias)
     h = (x @ w0 + b0) @ w1 + b1
-    expected = (h @ w1.T + dec0.bias.numpy()) @ w0.T + out.bias.numpy()
-    np.testing.assert_allclose(model(tiny_images[:5]).numpy(), expected, rtol=1e-4, atol=1e-5)
+    expected = (h @ w1.T + np.asarray(dec0.bias)) @ w0.T + np.asarray(out.bias)
+    np.testing.assert_allclose(np.asarray(model(tiny_images[:5])), expected, rtol=1e-4, atol=1e-5)
 
 
 def test_tied_model_has_about_half_the_parameters():
@@ -70,8 +70,8 @@ def test_tied_model_has_about_half_the_parameters():
 def test_tied_weights_stay_tied_through_training_and_the_cache(tiny_images, model_cache):
     kw = dict(input_dim=64, hidden_units=(), latent_dim=8, tied=True)
     first = aebook.fit("dense_autoencoder", tiny_images, epochs=2, batch_size=16, verbose=False, **kw)
-    enc = first.model.encoder.get_layer("latent").kernel.numpy()
-    assert not np.allclose(enc, aebook.dense_autoencoder(**kw).encoder.get_layer("latent").kernel.numpy())
+    enc = np.asarray(first.model.encoder.get_layer("latent").kernel)
+    assert not np.allclose(enc, np.asarray(aebook.dense_autoencoder(**kw).encoder.get_layer("latent").kernel))
     again = aebook.fit("dense_autoencoder", tiny_images, epochs=2, batch_size=16, verbose=False, **kw)
     assert again.from_cache
     np.testing.assert_allclose(again.model.predict(tiny_images, verbose=0),
@@ -91,7 +91,7 @@ def test_weight_norm_values_and_errors():
 
 def test_weight_norm_counts_a_tied_kernel_once():
     model = aebook.dense_autoencoder(6, (), 3, tied=True)
-    kernel = model.encoder.get_layer("latent").kernel.numpy().astype(np.float64)
+    kernel = np.asarray(model.encoder.get_layer("latent").kernel).astype(np.float64)
     assert weight_norm(model) == pytest.approx(float((kernel**2).sum()), rel=1e-6)
 
 
