@@ -33,8 +33,6 @@ from pathlib import Path
 
 import numpy as np
 
-from .machine import has_gpu
-
 __all__ = [
     "PROFILES",
     "Profile",
@@ -202,17 +200,20 @@ def conv_epochs(profile: str | Profile | None = None, on_gpu: bool | None = None
     """Epochs of the convolutional experiments (§4) for ``profile`` on this machine.
 
     The paper profile trains the §2.4 epochs (30, ``profile.epochs``) when a
-    GPU is present (``on_gpu=None`` asks :func:`aebook.machine.has_gpu`,
-    which loads TensorFlow), and ``profile.conv_epochs`` on a CPU, where one
-    paper-sized epoch of the CA costs minutes; other profiles always use
-    ``profile.conv_epochs``.
+    GPU is present (``on_gpu=None`` asks :func:`aebook.backend.gpu_present`),
+    and ``profile.conv_epochs`` on a CPU, where one paper-sized epoch of the CA
+    costs minutes; other profiles always use ``profile.conv_epochs``.
     """
     prof = get_profile(profile)
     if prof.name != "paper":
         return prof.conv_epochs
     if on_gpu is None:
-        on_gpu = has_gpu()  # loads TensorFlow: only asked when the answer matters
+        from .backend import gpu_present  # here, not on top: aebook.backend imports config
+
+        on_gpu = gpu_present()  # asked only when the answer matters
     return prof.epochs if on_gpu else prof.conv_epochs
+
+
 # ------------------------------------------------------------------ the Keras backend
 # Keras 3 runs on TensorFlow (the default, always installed) or on JAX (the
 # ``jax`` extra). Keras fixes its backend when it is first imported, so the

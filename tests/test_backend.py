@@ -98,7 +98,7 @@ aebook.set_seed(models="dense")
 x = np.random.default_rng(0).uniform(size=(256, 20)).astype("float32")
 out = {"backend": aebook.backend_info()["backend"], "digests": [], "keys": []}
 for _ in range(2):
-    t = aebook.fit(x=x, epochs=3, batch_size=32, input_dim=20, latent_dim=4, cache=False,
+    t = aebook.fit("dense_autoencoder", x, epochs=3, batch_size=32, input_dim=20, latent_dim=4, cache=False,
                    verbose=False, seed=7)
     blob = b"".join(np.asarray(w).tobytes() for w in t.model.get_weights())
     out["digests"].append(hashlib.sha256(blob).hexdigest())

@@ -6,7 +6,7 @@ import os
 import sys
 from importlib import metadata
 
-from aebook import __version__, machine, train
+from aebook import __version__, backend, machine, train
 
 
 def test_package_versions_is_the_one_collector_used_by_the_model_cache():
@@ -17,12 +17,12 @@ def test_package_versions_is_the_one_collector_used_by_the_model_cache():
     assert machine.package_versions(("no-such-package-aebook",))["no-such-package-aebook"] is None
 
 
-def test_hardware_names_a_gpu_from_the_driver_when_tensorflow_is_not_loaded(tmp_path, monkeypatch):
+def test_hardware_names_a_gpu_from_the_driver_when_no_backend_is_loaded(tmp_path, monkeypatch):
     fake = tmp_path / "nvidia-smi"
     fake.write_text("#!/bin/sh\necho 'GPU 0: NVIDIA H100 80GB HBM3 (UUID: GPU-1234)'\n")
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ.get('PATH', '')}")
-    monkeypatch.delitem(sys.modules, "tensorflow", raising=False)
+    monkeypatch.setattr(backend, "loaded", lambda: None)
     hw = machine.hardware()
     assert hw["gpus"] == ["NVIDIA H100 80GB HBM3"]
     assert hw["cores"] >= 1 and hw["cpu"]
