@@ -86,7 +86,7 @@ def test_bad_arguments_are_named():
 
 _ON_JAX = """
 import numpy as np, keras
-from aebook.vae import variational_autoencoder, sample
+from aebook.vae import variational_autoencoder, sample_prior
 assert keras.backend.backend() == "jax"
 x = np.random.default_rng(0).uniform(size=(32, 16)).astype("float32")
 m = variational_autoencoder(16, hidden_units=(8,), latent_dim=2)
