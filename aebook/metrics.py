@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, as_number, check_same_shape, check_unit_interval
+from ._checks import as_float_array, as_number, check_batch, check_same_shape, check_unit_interval
 
 __all__ = ["latent_sparsity", "psnr", "rank_by_error", "reconstruction_error", "RE_KINDS"]
 
@@ -38,14 +38,8 @@ def reconstruction_error(x, x_hat, kind: str = "mse") -> np.ndarray:
         raise ValueError(f"unknown reconstruction error kind {kind!r}: choose one of {RE_KINDS}")
     x = as_float_array(x, "x")
     x_hat = as_float_array(x_hat, "x_hat")
-    for arr, name in ((x, "x"), (x_hat, "x_hat")):
-        if arr.ndim < 2:
-            raise ValueError(
-                f"{name} has shape {arr.shape}: pass a 2-D batch (n_samples, ...), one error "
-                f"per sample; for a single sample pass x[None] and x_hat[None]"
-            )
-        if len(arr) == 0:
-            raise ValueError(f"{name} has no samples (shape {arr.shape}): pass at least one")
+    check_batch(x, "x")  # one error per sample: a single sample is x[None]
+    check_batch(x_hat, "x_hat")
     check_same_shape(x, x_hat)
     x2 = x.reshape(len(x), -1).astype(np.float64)
     xh2 = x_hat.reshape(len(x_hat), -1).astype(np.float64)

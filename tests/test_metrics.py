@@ -48,7 +48,7 @@ def test_bad_input_is_refused(x, xh, kind, match):
 def test_one_sample_must_be_passed_as_a_batch():
     """Issue 11.4: a 1-D array silently gave one 'error' per pixel."""
     x = np.random.default_rng(0).uniform(size=784)
-    with pytest.raises(ValueError, match=r"2-D batch.*x\[None\]"):
+    with pytest.raises(ValueError, match=r"batch of samples.*x\[None\]"):
         reconstruction_error(x, x * 0.5)
     np.testing.assert_allclose(reconstruction_error(x[None], x[None] * 0.5),
                                [np.mean((0.5 * x) ** 2)], rtol=1e-5)
