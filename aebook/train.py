@@ -507,7 +507,8 @@ def _apply(model, x, batch_size: int, check_range: bool = True, autoencoder=None
     after a few models TensorFlow prints retracing warnings into the pages;
     eager calls on batches cost the same here and stay quiet. When the
     autoencoder (``autoencoder``, default ``model``) has a sigmoid output and
-    ``check_range`` is true, ``x`` must lie in [0, 1] as its training data did.
+    inputs of the output's shape, and ``check_range`` is true, ``x`` must lie
+    in [0, 1] as its training data did (a decoder's latent inputs are free).
     """
     if not hasattr(model, "input_shape") or not callable(model):
         raise TypeError(f"model must be a Keras model (e.g. trained.model), got {type(model).__name__}")
@@ -515,7 +516,11 @@ def _apply(model, x, batch_size: int, check_range: bool = True, autoencoder=None
     check_features(x, tuple(model.input_shape[1:]), "x")
     batch_size = as_number(batch_size, "batch_size", integer=True, minimum=1)
     ae = model if autoencoder is None else autoencoder
-    if check_range and output_activation(ae) == "sigmoid":
+    # only an autoencoder's inputs live in its output space: a decoder's inputs
+    # are latent codes, which may take any value
+    same_space = tuple(getattr(ae, "input_shape", ())[1:]) == tuple(
+        getattr(ae, "output_shape", ())[1:])
+    if check_range and same_space and output_activation(ae) == "sigmoid":
         check_unit_interval(
             x, "x", "but the model has a sigmoid output and was trained on data in [0, 1], "
             "so its results for such data mean nothing (pass check_range=False if the model "

@@ -334,3 +334,13 @@ def test_unclear_errors_of_fit_now_name_the_argument(tiny_images):
         _fit(huge, cache=False)
     with pytest.raises(TypeError, match="epochs must be an integer"):
         _fit(tiny_images, cache=False, epochs="3")
+
+
+def test_a_decoder_takes_latent_codes_outside_the_unit_interval():
+    """The [0, 1] check guards an autoencoder's inputs, not a decoder's latent codes."""
+    model = aebook.dense_autoencoder(12, (), 3)
+    codes = np.full((4, 3), 7.5, dtype="float32")  # ReLU codes are often > 1
+    out = aebook.reconstruct(model.decoder, codes)
+    assert out.shape == (4, 12) and np.all((out >= 0) & (out <= 1))
+    with pytest.raises(ValueError, match="outside \\[0, 1\\]"):
+        aebook.reconstruct(model, np.full((4, 12), 255.0, dtype="float32"))
