@@ -26,6 +26,7 @@ __all__ = [
     "EPOCHS",
     "KNN",
     "KNN_ACCURACY",
+    "KNN_ACCURACY_AUTHOR_CODE",
     "KNN_SECONDS",
     "PCA",
     "RECONSTRUCTION",
@@ -117,6 +118,11 @@ KNN_ACCURACY: dict[tuple[str, int], float] = {  # percent; (dataset, number of f
     ("mnist", 784): 96.4, ("mnist", 8): 89.0,
     ("fashion_mnist", 784): 85.4, ("fashion_mnist", 8): 79.9, ("fashion_mnist", 16): 83.6,
 }
+# What the author's public notebook (toelt-llc/ADL-Book-2nd-Ed, chapter 25) prints for the
+# same deterministic classifier where it differs from the paper's table: raw-pixel kNN on MNIST
+# involves no training and no random numbers, so 96.94 against Table 1's 96.4 is a slip in the
+# paper (a digit lost), not sampling error.
+KNN_ACCURACY_AUTHOR_CODE: dict[tuple[str, int], float] = {("mnist", 784): 96.94}
 KNN_SECONDS: dict[tuple[str, int], float] = {  # seconds on Google Colab (2021), fit + scoring
     ("mnist", 784): 1000.0, ("mnist", 8): 1.1,
     ("fashion_mnist", 784): 1040.0, ("fashion_mnist", 8): 1.2, ("fashion_mnist", 16): 3.0,
@@ -124,7 +130,8 @@ KNN_SECONDS: dict[tuple[str, int], float] = {  # seconds on Google Colab (2021),
 _ACC_WHY = ("paper profile only: 3 points are about 7 standard errors of an accuracy measured "
             "on 10,000 test images (0.2-0.4 points), room for the spread between training runs "
             "of the encoder and for the paper's own slips (its raw-pixel MNIST value is 0.5 "
-            "points below the 96.94 % its author's code prints for this deterministic "
+            f"points below the {KNN_ACCURACY_AUTHOR_CODE['mnist', 784]} % its author's code "
+            "prints for this deterministic "
             "classifier); the quick profile, with a third of the training images, measured "
             "2-4.5 points below the paper, so there the accuracies are shown for information")
 _SPEED_WHY = ("the paper's ratio (~{paper:.0f}) comes from its Colab machine and search method "

@@ -50,6 +50,9 @@ def test_bands_are_as_tight_as_the_paper_allows():
 def test_the_chapters_numbers_and_the_reports_are_the_same():
     knn = {h.key: h.paper for h in paper.KNN}
     assert knn["mnist_raw_acc"] == paper.KNN_ACCURACY["mnist", 784] == 96.4
+    assert paper.KNN_ACCURACY_AUTHOR_CODE["mnist", 784] == 96.94
+    why = {h.key: h.why for h in paper.KNN}
+    assert "96.94 %" in why["mnist_raw_acc"]
     assert knn["fashion_latent16_acc"] == paper.KNN_ACCURACY["fashion_mnist", 16]
     seconds = paper.KNN_SECONDS
     assert knn["mnist_speedup8"] == pytest.approx(seconds["mnist", 784] / seconds["mnist", 8])
