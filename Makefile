@@ -12,8 +12,14 @@ export AEBOOK_DATA_DIR
 # Keep TensorFlow's C++ start-up chatter out of logs and pages.
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 PYTEST_ARGS ?=
+# Test files and chapters run this many at a time (pytest-xdist; each chapter's
+# cells stay together, in order, in one worker: --dist loadfile). 2 suits a
+# 2-core machine: one chapter trains while the other imports, loads data or
+# plots. TEST_JOBS=0 runs everything in one process.
+TEST_JOBS ?= 2
+XDIST   = $(if $(filter 0,$(TEST_JOBS)),,-n $(TEST_JOBS) --dist loadfile)
 
-.PHONY: install book test lint bench clean help notebooks site-test screenshot linkcheck colab-check lab seeds
+.PHONY: install book test lint bench clean help notebooks site-test screenshot linkcheck colab-check colab-venv lab seeds
 
 help:
 	@echo "make book   - install, execute every chapter (AEBOOK_PROFILE, default paper), build _build/html"
@@ -51,7 +57,7 @@ book: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	AEBOOK_PROFILE=$${AEBOOK_PROFILE:-quick} $(PY) -m pytest --nbval-lax --nbval-current-env \
-		--nbval-cell-timeout=1800 -p no:cacheprovider $(PYTEST_ARGS)
+		--nbval-cell-timeout=1800 -p no:cacheprovider $(XDIST) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -108,6 +114,8 @@ $(COLAB_STAMP): tools/colab_pins.txt pyproject.toml
 	$(COLAB_PY) -m pip install --quiet -r tools/colab_pins.txt ".[test]"
 	touch $(COLAB_STAMP)
 
+colab-venv: $(COLAB_STAMP)
+
 colab-check: $(COLAB_STAMP)
 	@$(COLAB_PY) -c "import sys, tensorflow as tf, keras, numpy, sklearn, matplotlib, jax; \
 	print('colab-check: Python', sys.version.split()[0], '(Colab: 3.13) | TensorFlow', tf.__version__, \
@@ -115,7 +123,7 @@ colab-check: $(COLAB_STAMP)
 	'| matplotlib', matplotlib.__version__, '| JAX', jax.__version__)"
 	AEBOOK_SITE_TEST=off AEBOOK_PROFILE=quick AEBOOK_CACHE_DIR=$${COLAB_CACHE_DIR:-$(CURDIR)/_build/colab-check/models} \
 		$(COLAB_PY) -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env \
-		--nbval-cell-timeout=1800 tests $(COLAB_CHAPTERS) $(PYTEST_ARGS)
+		--nbval-cell-timeout=1800 $(XDIST) tests $(COLAB_CHAPTERS) $(PYTEST_ARGS)
 
 # Run the chapters interactively: JupyterLab opens chapters/*.md as notebooks (jupytext).
 lab: $(STAMP)
@@ -129,4 +137,4 @@ clean:
 # choice, TensorFlow); CI runs both. The chapters run under the default choice.
 .PHONY: test-jax
 test-jax: $(STAMP)
-	AEBOOK_BACKEND=jax KERAS_BACKEND=jax $(PY) -m pytest -p no:cacheprovider tests $(PYTEST_ARGS)
+	AEBOOK_BACKEND=jax KERAS_BACKEND=jax $(PY) -m pytest -p no:cacheprovider $(XDIST) tests $(PYTEST_ARGS)

@@ -156,6 +156,7 @@ def set_seed(seed: int | None = None, deterministic: bool = False, models: str |
     name, reason = select_backend(models)
     import keras
 
+    _keep_tensorflow_unloaded(name)
     keras.utils.set_random_seed(seed)
     if deterministic and name == "tensorflow":
         import tensorflow as tf
@@ -167,6 +168,33 @@ def set_seed(seed: int | None = None, deterministic: bool = False, models: str |
     if models is not None:
         print(_describe(reason), flush=True)
     return seed
+
+
+def _keep_tensorflow_unloaded(name: str) -> bool:
+    """On a backend other than TensorFlow, stop Keras from importing TensorFlow; True if done.
+
+    Keras 3 imports TensorFlow whenever it is installed, whatever the backend:
+    ``set_random_seed`` seeds it and serialisation checks for its types. On JAX
+    that costs about 5 s per process on two cores (and TensorFlow's C++
+    start-up lines on stderr) for nothing: the book's data are NumPy arrays,
+    never ``tf.data``. So, on another backend, while nothing has imported
+    TensorFlow yet, Keras's lazy TensorFlow handle is told "not available"
+    for this process. A reader who wants ``tf.data`` on JAX imports
+    TensorFlow before the seeding call, and this then does nothing. Keras
+    has no public switch for it; if its lazy handle is not where this
+    expects (another Keras version), nothing changes, only slower.
+    """
+    if name == "tensorflow" or "tensorflow" in sys.modules:
+        return False
+    try:
+        from keras.src.utils import module_utils
+    except ImportError:
+        return False
+    lazy = getattr(module_utils, "tensorflow", None)
+    if not isinstance(lazy, module_utils.LazyModule) or lazy.module is not None:
+        return False
+    lazy._available = False
+    return True
 
 
 @contextlib.contextmanager

@@ -127,3 +127,26 @@ def test_seeded_training_is_bit_identical_on_each_backend(backend):
 def test_the_backend_is_part_of_the_model_cache_key():
     # the same builder, data, seed and settings on the two backends: two cache entries
     assert _train_twice("tensorflow")["keys"][0] != _train_twice("jax")["keys"][0]
+
+
+@pytest.mark.skipif(not HAS_JAX, reason="JAX not installed (pip install aebook[jax])")
+def test_training_on_jax_never_imports_tensorflow_and_hits_the_same_cache_entry(tmp_path):
+    # Keras imports TensorFlow on any backend when it is installed (about 5 s); on JAX the
+    # seeding call stops that. The cache key must not depend on whether TensorFlow was loaded.
+    code = ("import json, sys, numpy as np, aebook\n"
+            "PRE\naebook.set_seed(1, models='dense')\n"
+            "x = np.random.default_rng(0).uniform(size=(64, 12)).astype('float32')\n"
+            "t = aebook.fit(aebook.dense_autoencoder, x, input_dim=12, latent_dim=3, epochs=2,\n"
+            "               batch_size=16, verbose=False)\n"
+            "aebook.reconstruct(t.model, x)\n"
+            "print(json.dumps({'tf': 'tensorflow' in sys.modules, 'key': t.key,\n"
+            "                  'cached': t.from_cache}))")
+    runs = {}
+    for name, pre in (("plain", ""), ("tf-first", "import tensorflow\n")):
+        out = _run(code.replace("PRE\n", pre), AEBOOK_BACKEND="jax", KERAS_BACKEND="jax",
+                   AEBOOK_CACHE_DIR=str(tmp_path))
+        assert out.returncode == 0, out.stderr
+        runs[name] = json.loads(out.stdout.strip().splitlines()[-1])
+    assert runs["plain"]["tf"] is False
+    assert runs["tf-first"]["tf"] is True  # a reader's own TensorFlow import still works
+    assert runs["tf-first"]["key"] == runs["plain"]["key"] and runs["tf-first"]["cached"]
