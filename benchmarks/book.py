@@ -32,7 +32,9 @@ def chapters(root: Path = ROOT) -> list[Path]:
 
 
 def _is_notebook(path: Path) -> bool:
-    return path.suffix == ".ipynb" or "kernelspec:" in path.read_text()[:600]
+    from tools.colab_notebooks import is_notebook
+
+    return path.suffix == ".ipynb" or (path.suffix == ".md" and is_notebook(path))
 
 
 class _PeakSampler(threading.Thread):
