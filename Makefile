@@ -23,7 +23,7 @@ XDIST   = $(if $(filter 0,$(TEST_JOBS)),,-n $(TEST_JOBS) --dist loadfile)
 
 help:
 	@echo "make book   - install, execute every chapter (AEBOOK_PROFILE, default paper), build _build/html"
-	@echo "make test   - install, run unit tests and execute every chapter under nbval (quick profile)"
+	@echo "make test   - install, run unit tests and execute every chapter under nbval (quick profile; TEST_JOBS=2 at a time)"
 	@echo "make lint   - ruff check"
 	@echo "make seeds SEEDS=\"1 2 3\" - every quick chapter under each seed (nbval), a pass-count table"
 	@echo "make bench  - benchmarks: training vs matmul peak, kNN search (BENCH_ARGS='--only train,knn,book')"
