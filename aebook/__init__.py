@@ -20,6 +20,7 @@ from .anomaly import (
     pairwise_agreement,
     rank_correlation,
     roc_auc,
+    roc_auc_standard_error,
     score_ranks,
     threshold,
     top_k_overlap,
@@ -121,7 +122,8 @@ __all__ = [
     "load_fashion_mnist", "load_mnist", "read_idx", "subset", "add_gaussian_noise",
     # anomaly detection (§3.3)
     "THRESHOLD_RULES", "anomaly_scores", "detection_metrics", "ensemble_scores", "flag_outliers",
-    "pairwise_agreement", "rank_correlation", "roc_auc", "score_ranks",
+    "pairwise_agreement", "rank_correlation", "roc_auc", "roc_auc_standard_error",
+    "score_ranks",
     "threshold", "top_k_overlap",
     # recipes shared by the chapters and the report
     "Denoiser", "KnnResult", "LINEAR_AE_TRAINING", "ProfileData", "ShoeAmongDigits",

@@ -167,3 +167,28 @@ def test_agreement_heatmap_draws_the_matrix():
         aebook.agreement_heatmap(m[:2, :2], ["a", "b", "c"])
     with pytest.raises(ValueError, match="square"):
         aebook.agreement_heatmap(np.ones((2, 3)), ["a", "b"])
+
+
+def test_roc_auc_standard_error_matches_the_spread_of_simulated_aucs():
+    # Hanley & McNeil's formula against the spread of the AUC over 2,000 simulated data
+    # sets (20 outliers shifted by 1.8 sd among 500 inliers: AUC about 0.9)
+    rng = np.random.default_rng(0)
+    n1, n2 = 20, 500
+    aucs = []
+    for _ in range(2000):
+        out, inl = rng.normal(1.8, 1, n1), rng.normal(0, 1, n2)
+        aucs.append((out[:, None] > inl[None, :]).mean())
+    se = anomaly.roc_auc_standard_error(np.mean(aucs), n1, n2)
+    # the formula assumes exponential scores; for normal ones it errs on the safe side
+    assert np.std(aucs) < se < 1.5 * np.std(aucs), (se, np.std(aucs))
+    assert anomaly.roc_auc_standard_error(1.0, n1, n2) == 0.0
+    assert anomaly.roc_auc_standard_error(0.9, 200, n2) < se  # more outliers, smaller error
+
+
+@pytest.mark.parametrize("args, message", [
+    ((1.2, 10, 10), "auc must lie in"), ((0.9, 0, 10), "n_outliers"),
+    ((0.9, 10, 2.5), "n_inliers"),
+])
+def test_roc_auc_standard_error_refuses_bad_input(args, message):
+    with pytest.raises(ValueError, match=message):
+        anomaly.roc_auc_standard_error(*args)
