@@ -170,8 +170,8 @@ def set_seed(seed: int | None = None, deterministic: bool = False, models: str |
     return seed
 
 
-def _keep_tensorflow_unloaded(name: str) -> bool:
-    """On a backend other than TensorFlow, stop Keras from importing TensorFlow; True if done.
+def _keep_tensorflow_unloaded(name: str) -> None:
+    """On a backend other than TensorFlow, stop Keras from importing TensorFlow.
 
     Keras 3 imports TensorFlow whenever it is installed, whatever the backend:
     ``set_random_seed`` seeds it and serialisation checks for its types. On JAX
@@ -185,16 +185,14 @@ def _keep_tensorflow_unloaded(name: str) -> bool:
     expects (another Keras version), nothing changes, only slower.
     """
     if name == "tensorflow" or "tensorflow" in sys.modules:
-        return False
+        return
     try:
         from keras.src.utils import module_utils
     except ImportError:
-        return False
+        return
     lazy = getattr(module_utils, "tensorflow", None)
-    if not isinstance(lazy, module_utils.LazyModule) or lazy.module is not None:
-        return False
-    lazy._available = False
-    return True
+    if isinstance(lazy, module_utils.LazyModule) and lazy.module is None:
+        lazy._available = False
 
 
 @contextlib.contextmanager

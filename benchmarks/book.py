@@ -27,14 +27,8 @@ from tools import toc  # noqa: E402  (the one _toc.yml reader)
 
 
 def chapters(root: Path = ROOT) -> list[Path]:
-    """The chapter files listed in _toc.yml that exist, in book order (root first)."""
-    return [path for path in toc.files(root) if path.is_file()]
-
-
-def _is_notebook(path: Path) -> bool:
-    from tools.colab_notebooks import is_notebook
-
-    return path.suffix == ".ipynb" or (path.suffix == ".md" and is_notebook(path))
+    """The pages of _toc.yml that execute as notebooks, in book order (root first)."""
+    return toc.notebooks(root)
 
 
 class _PeakSampler(threading.Thread):
@@ -112,7 +106,7 @@ def run_book(profile: str, cache_dir: Path, root: Path = ROOT, verbose: bool = T
     result = {"profile": profile, "cache_dir": str(cache_dir), "chapters": {}}
     t0 = time.perf_counter()
     for path in chapters(root):
-        if not _is_notebook(path) or (only and not any(s in path.stem for s in only)):
+        if only and not any(s in path.stem for s in only):
             continue
         res = run_chapter(path, profile, cache_dir)
         result["chapters"][path.stem] = res

@@ -16,7 +16,7 @@ from tools import colab_notebooks as cn
 from tools import toc
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK_CHAPTERS = [md for md in toc.files(ROOT) if md.exists() and cn.is_notebook(md)]
+NOTEBOOK_CHAPTERS = toc.notebooks(ROOT)
 IDS = [md.stem for md in NOTEBOOK_CHAPTERS]
 
 

@@ -160,7 +160,7 @@ def test_chapter_page(page, docname):
         assert info["unrendered"] == [], f"{docname}: equations MathJax did not typeset"
         assert info["mathErrors"] == [], f"{docname}: TeX errors"
 
-    if colab_notebooks.is_notebook(md):
+    if toc.is_notebook(md):
         expected = colab_notebooks.colab_url(docname, ROOT)
         assert info["colab"] == [expected], f"{docname}: Colab button should open {expected}"
         notebook = ROOT / colab_notebooks.notebook_for_docname(docname)
@@ -254,8 +254,7 @@ def test_screenshots(page):
 
 
 # ---------------------------------------------------------------- README and notebooks (no browser)
-NOTEBOOK_DOCNAMES = [colab_notebooks.docname_of(md, ROOT) for md in CHAPTERS
-                     if md.exists() and colab_notebooks.is_notebook(md)]
+NOTEBOOK_DOCNAMES = [colab_notebooks.docname_of(md, ROOT) for md in toc.notebooks(ROOT)]
 
 
 def test_readme_badges_open_every_chapter_in_colab():

@@ -98,10 +98,6 @@ def repository(root: Path = ROOT) -> tuple[str, str]:
     return url, str(repo.get("branch") or "main")
 
 
-def is_notebook(md_path: Path) -> bool:
-    """True if the markdown file is a jupytext notebook (its metadata has a kernelspec)."""
-    return "kernelspec" in jupytext.read(str(md_path)).metadata
-
 
 def notebook_for_docname(docname: str) -> str:
     """Repository-relative path of the Colab notebook of a page.
@@ -483,7 +479,7 @@ def expected_notebooks(root: Path = ROOT) -> dict[Path, Path]:
     for md in toc.files(root):
         if not md.exists():
             raise FileNotFoundError(f"_toc.yml lists {md.relative_to(root)}, which does not exist")
-        if is_notebook(md):
+        if toc.is_notebook(md):
             mapping[root / notebook_for_docname(docname_of(md, root))] = md
     return mapping
 

@@ -29,10 +29,8 @@ def toc_chapters() -> list[Path]:
     """The notebook chapters of ``_toc.yml`` (tools/toc.py reads it), in file-name order."""
     sys.path.insert(0, str(ROOT))
     from tools import toc
-    from tools.colab_notebooks import is_notebook
 
-    return sorted(p for p in toc.files(ROOT)
-                  if p.parent.name == "chapters" and p.suffix == ".md" and is_notebook(p))
+    return sorted(p for p in toc.notebooks(ROOT) if p.parent.name == "chapters")
 
 
 def run_one(chapter: Path, seed: int, extra: list[str]) -> tuple[bool, float]:
